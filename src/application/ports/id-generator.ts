@@ -1,0 +1,4 @@
+/** New UUIDs for rows this service creates. */
+export interface IdGenerator {
+  newId(): string;
+}

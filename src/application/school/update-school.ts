@@ -1,0 +1,26 @@
+import { DomainError } from '../../domain/errors.js';
+import type { SchoolId } from '../../domain/ids.js';
+import { type School, type SchoolChanges, reviseSchool } from '../../domain/school.js';
+import type { Clock } from '../ports/clock.js';
+import type { UnitOfWork } from '../ports/unit-of-work.js';
+
+export interface UpdateSchoolCommand extends SchoolChanges {
+  readonly id: SchoolId;
+}
+
+export class UpdateSchool {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+  ) {}
+
+  execute({ id, ...changes }: UpdateSchoolCommand): Promise<School> {
+    return this.uow.run(async ({ schools }) => {
+      const school = await schools.lock(id);
+      if (!school) throw new DomainError('SCHOOL_NOT_FOUND', 'school not found', 'id');
+      const revised = reviseSchool(school, changes, this.clock.now());
+      await schools.update(revised);
+      return revised;
+    });
+  }
+}

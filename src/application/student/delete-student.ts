@@ -1,0 +1,25 @@
+import { DomainError } from '../../domain/errors.js';
+import type { StudentId } from '../../domain/ids.js';
+import type { Student } from '../../domain/student.js';
+import type { UnitOfWork } from '../ports/unit-of-work.js';
+import { lockStudent } from '../shared/ledger-session.js';
+
+/** Only a student with no invoice or payment anywhere can go; others are deactivated instead. */
+export class DeleteStudent {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  execute(id: StudentId): Promise<Student> {
+    return this.uow.run(async (repositories) => {
+      const student = await lockStudent(repositories, id, 'id');
+      if (await repositories.students.hasFinancialRecords(id)) {
+        throw new DomainError(
+          'STUDENT_HAS_FINANCIAL_RECORDS',
+          'the student has invoices or payments; change the status instead',
+          'id',
+        );
+      }
+      await repositories.students.delete(id);
+      return student;
+    });
+  }
+}

@@ -1,0 +1,92 @@
+import type { Allocation } from './allocation.js';
+import { DomainError } from './errors.js';
+import type { PaymentId, SchoolId, StudentId } from './ids.js';
+import { requireAmount } from './money.js';
+import { requireText } from './text.js';
+
+export const PAYMENT_METHODS = ['CASH', 'CARD', 'BANK_TRANSFER', 'CHECK', 'OTHER'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+export type PaymentStatus = 'COMPLETED' | 'REVERSED';
+
+export interface Payment {
+  readonly id: PaymentId;
+  /** The student's school when the payment was received. */
+  readonly schoolId: SchoolId;
+  readonly studentId: StudentId;
+  readonly amountMinor: bigint;
+  /** Sum of active allocations, kept on the row and guarded by a CHECK; 0 once reversed. */
+  readonly appliedMinor: bigint;
+  readonly paidAt: Date;
+  readonly method: PaymentMethod;
+  readonly reference: string;
+  readonly status: PaymentStatus;
+  readonly idempotencyKey: string | null;
+  readonly requestFingerprint: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly reversedAt: Date | null;
+}
+
+/** A payment as a caller sees it: with its active allocations and its credit. */
+export interface PaymentView extends Payment {
+  readonly allocations: readonly Allocation[];
+  readonly unappliedMinor: bigint;
+}
+
+/** Credit: received and not applied. A reversed payment has none. */
+export function unappliedOf(payment: Payment): bigint {
+  return payment.status === 'REVERSED' ? 0n : payment.amountMinor - payment.appliedMinor;
+}
+
+export function viewPayment(payment: Payment, allocations: readonly Allocation[]): PaymentView {
+  return { ...payment, allocations: allocations.filter((a) => a.releasedAt === null), unappliedMinor: unappliedOf(payment) };
+}
+
+/** Credit is spent oldest payment first: paid_at, then creation time, then id. */
+export function compareCreditOrder(a: Payment, b: Payment): number {
+  const byPaidAt = a.paidAt.getTime() - b.paidAt.getTime();
+  if (byPaidAt !== 0) return byPaidAt;
+  const byCreation = a.createdAt.getTime() - b.createdAt.getTime();
+  if (byCreation !== 0) return byCreation;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+// Clocks of callers and of this server drift; a payment stamped a little ahead is still "now".
+export const PAID_AT_TOLERANCE_MS = 5 * 60_000;
+const EARLIEST_PAID_AT_MS = Date.UTC(1900, 0, 1);
+
+export function receivePayment(input: {
+  id: PaymentId;
+  schoolId: SchoolId;
+  studentId: StudentId;
+  amountMinor: bigint;
+  /** Null means now. */
+  paidAt: Date | null;
+  method: PaymentMethod;
+  reference: string;
+  idempotencyKey: string | null;
+  requestFingerprint: string | null;
+  now: Date;
+}): Payment {
+  const paidAt = input.paidAt ?? input.now;
+  if (paidAt.getTime() < EARLIEST_PAID_AT_MS) throw new DomainError('INVALID_TIMESTAMP', 'paid_at must not be before 1900', 'paid_at');
+  if (paidAt.getTime() > input.now.getTime() + PAID_AT_TOLERANCE_MS) {
+    throw new DomainError('PAID_AT_IN_FUTURE', 'paid_at must not be in the future', 'paid_at');
+  }
+  return {
+    id: input.id,
+    schoolId: input.schoolId,
+    studentId: input.studentId,
+    amountMinor: requireAmount(input.amountMinor, 'amount_minor'),
+    appliedMinor: 0n,
+    paidAt,
+    method: input.method,
+    reference: requireText(input.reference, 'reference', { maxLength: 200, optional: true }),
+    status: 'COMPLETED',
+    idempotencyKey: input.idempotencyKey,
+    requestFingerprint: input.requestFingerprint,
+    createdAt: input.now,
+    updatedAt: input.now,
+    reversedAt: null,
+  };
+}
