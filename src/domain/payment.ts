@@ -27,9 +27,15 @@ export interface Payment {
   readonly reversedAt: Date | null;
 }
 
-/** A payment as a caller sees it: with its active allocations and its credit. */
+/** How much of a payment is applied to one invoice now. */
+export interface AppliedAmount {
+  readonly invoiceId: Allocation['invoiceId'];
+  readonly amountMinor: bigint;
+}
+
+/** A payment as a caller sees it: what it pays now, per invoice, and its credit. */
 export interface PaymentView extends Payment {
-  readonly allocations: readonly Allocation[];
+  readonly allocations: readonly AppliedAmount[];
   readonly unappliedMinor: bigint;
 }
 
@@ -38,8 +44,22 @@ export function unappliedOf(payment: Payment): bigint {
   return payment.status === 'REVERSED' ? 0n : payment.amountMinor - payment.appliedMinor;
 }
 
+/**
+ * Active allocations summed per invoice (a payment may reach one invoice in
+ * several operations, e.g. credit applied again after a void), in the order
+ * each invoice was first paid.
+ */
 export function viewPayment(payment: Payment, allocations: readonly Allocation[]): PaymentView {
-  return { ...payment, allocations: allocations.filter((a) => a.releasedAt === null), unappliedMinor: unappliedOf(payment) };
+  const perInvoice = new Map<Allocation['invoiceId'], bigint>();
+  for (const allocation of allocations) {
+    if (allocation.releasedAt !== null || allocation.paymentId !== payment.id) continue;
+    perInvoice.set(allocation.invoiceId, (perInvoice.get(allocation.invoiceId) ?? 0n) + allocation.amountMinor);
+  }
+  return {
+    ...payment,
+    allocations: [...perInvoice].map(([invoiceId, amountMinor]) => ({ invoiceId, amountMinor })),
+    unappliedMinor: unappliedOf(payment),
+  };
 }
 
 /** Credit is spent oldest payment first: paid_at, then creation time, then id. */

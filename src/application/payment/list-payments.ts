@@ -1,3 +1,5 @@
+import type { Allocation } from '../../domain/allocation.js';
+import type { PaymentId } from '../../domain/ids.js';
 import type { Page, PageRequest } from '../../domain/page.js';
 import { type PaymentView, viewPayment } from '../../domain/payment.js';
 import type { PaymentFilter, PaymentRepository } from '../ports/payment-repository.js';
@@ -18,8 +20,10 @@ export class ListPayments {
     const found = await this.payments.list(filter, page);
     const ids = found.items.map((payment) => payment.id);
     const allocations = ids.length === 0 ? [] : await this.payments.activeAllocationsOfPayments(ids);
+    const byPayment = new Map<PaymentId, Allocation[]>();
+    for (const allocation of allocations) byPayment.set(allocation.paymentId, [...(byPayment.get(allocation.paymentId) ?? []), allocation]);
     return {
-      items: found.items.map((payment) => viewPayment(payment, allocations.filter((a) => a.paymentId === payment.id))),
+      items: found.items.map((payment) => viewPayment(payment, byPayment.get(payment.id) ?? [])),
       nextToken: found.nextToken,
     };
   }
