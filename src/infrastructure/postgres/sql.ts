@@ -1,0 +1,48 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { translateDatabaseError } from './errors.js';
+
+/** Named bind parameters (`$name` in the SQL text); values travel separately from the text. */
+export type Bind = Readonly<Record<string, unknown>>;
+
+/**
+ * Raw SQL through Sequelize, bound to one transaction when there is one, with
+ * plain rows back and database errors translated in one place.
+ */
+export class Sql {
+  constructor(
+    readonly sequelize: Sequelize,
+    readonly transaction: Transaction | null = null,
+  ) {}
+
+  async select<Row extends object>(sql: string, bind?: Bind): Promise<Row[]> {
+    try {
+      return await this.sequelize.query<Row>(sql, {
+        type: QueryTypes.SELECT,
+        raw: true,
+        ...(bind ? { bind: { ...bind } } : {}),
+        ...(this.transaction ? { transaction: this.transaction } : {}),
+      });
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+  }
+
+  async one<Row extends object>(sql: string, bind?: Bind): Promise<Row | null> {
+    const rows = await this.select<Row>(sql, bind);
+    return rows[0] ?? null;
+  }
+
+  /** Runs a write and returns the number of rows it touched. */
+  async execute(sql: string, bind?: Bind): Promise<number> {
+    try {
+      const count: unknown = await this.sequelize.query(sql, {
+        type: QueryTypes.BULKUPDATE,
+        ...(bind ? { bind: { ...bind } } : {}),
+        ...(this.transaction ? { transaction: this.transaction } : {}),
+      });
+      return Number(count);
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+  }
+}
