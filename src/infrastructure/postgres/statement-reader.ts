@@ -1,0 +1,127 @@
+import { type Sequelize, Transaction } from 'sequelize';
+import type { SchoolAccount, StatementReader, StudentAccount } from '../../application/ports/statement-reader.js';
+import type { CalendarDate } from '../../domain/calendar-date.js';
+import type { SchoolId, StudentId } from '../../domain/ids.js';
+import type { PageRequest } from '../../domain/page.js';
+import type { School } from '../../domain/school.js';
+import type { SchoolStatementRow, StatementTotals } from '../../domain/statement.js';
+import { type StudentStatus, fullName } from '../../domain/student.js';
+import { translateDatabaseError } from './errors.js';
+import { type PageKey, decodePageToken, fetchLimit, keysetPage } from './page-tokens.js';
+import { type Row, bigintOf, instantOf, invoiceOf, paymentOf, schoolOf, studentOf, textOf } from './rows.js';
+import { Sql } from './sql.js';
+import { ACCOUNT_INVOICES, ACCOUNT_PAYMENTS, SCHOOL, SCHOOL_ROWS, SCHOOL_TOTALS, STUDENT_WITH_SCHOOL } from './statement-queries.js';
+
+const SCHOOL_ROWS_PAGE: PageKey = { list: 'school-statement', parts: ['integer', 'uuid'] };
+
+function totalsOf(row: Row): StatementTotals {
+  const n = (column: string) => bigintOf(row[column], column);
+  const outstanding = n('invoiced_minor') - n('applied_minor');
+  const credit = n('credit_minor');
+  return {
+    invoicedMinor: n('invoiced_minor'),
+    appliedMinor: n('applied_minor'),
+    outstandingMinor: outstanding,
+    receivedMinor: n('received_minor'),
+    creditMinor: credit,
+    netBalanceMinor: outstanding - credit,
+    overdueMinor: n('overdue_minor'),
+    invoiceCount: n('invoice_count'),
+    unpaidCount: n('unpaid_count'),
+    partiallyPaidCount: n('partially_paid_count'),
+    paidCount: n('paid_count'),
+    voidCount: n('void_count'),
+    overdueCount: n('overdue_count'),
+    aging: {
+      currentMinor: n('current_minor'),
+      days1To30Minor: n('days_1_30_minor'),
+      days31To60Minor: n('days_31_60_minor'),
+      days61To90Minor: n('days_61_90_minor'),
+      daysOver90Minor: n('days_over_90_minor'),
+    },
+  };
+}
+
+function statementRowOf(row: Row): SchoolStatementRow {
+  return {
+    studentId: textOf(row.student_id, 'student_id') as StudentId,
+    name: fullName({ firstName: textOf(row.first_name, 'first_name'), lastName: textOf(row.last_name, 'last_name') }),
+    status: textOf(row.status, 'status') as StudentStatus,
+    invoicedMinor: bigintOf(row.invoiced_minor, 'invoiced_minor'),
+    appliedMinor: bigintOf(row.applied_minor, 'applied_minor'),
+    outstandingMinor: bigintOf(row.outstanding_minor, 'outstanding_minor'),
+    creditMinor: bigintOf(row.credit_minor, 'credit_minor'),
+    overdueMinor: bigintOf(row.overdue_minor, 'overdue_minor'),
+  };
+}
+
+/**
+ * Statements read in one REPEATABLE READ, READ ONLY transaction, so every
+ * figure comes from one snapshot. A constant number of queries whatever the
+ * size: student account 3 (student with school, invoices, payments), school
+ * account 3 (school, totals, one page of rows), plus the transaction's own
+ * statements (START, isolation level, READ ONLY, COMMIT).
+ */
+export class SequelizeStatementReader implements StatementReader {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  private async snapshot<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    try {
+      return await this.sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ }, async (transaction) => {
+        const sql = new Sql(this.sequelize, transaction);
+        await sql.execute('SET TRANSACTION READ ONLY');
+        return work(sql);
+      });
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+  }
+
+  studentAccount(studentId: StudentId): Promise<StudentAccount | null> {
+    return this.snapshot(async (sql) => {
+      const row = await sql.one<Row>(STUDENT_WITH_SCHOOL, { studentId });
+      if (!row) return null;
+      const student = studentOf(row);
+      const school: School = {
+        id: student.schoolId,
+        name: textOf(row.school_name, 'schools.name'),
+        currencyCode: textOf(row.school_currency_code, 'schools.currency_code'),
+        timezone: textOf(row.school_timezone, 'schools.timezone'),
+        createdAt: instantOf(row.school_created_at, 'schools.created_at'),
+        updatedAt: instantOf(row.school_updated_at, 'schools.updated_at'),
+      };
+      const account = { studentId, schoolId: school.id };
+      const invoices = await sql.select<Row>(ACCOUNT_INVOICES, account);
+      const payments = await sql.select<Row>(ACCOUNT_PAYMENTS, account);
+      return { student, school, invoices: invoices.map(invoiceOf), payments: payments.map(paymentOf) };
+    });
+  }
+
+  async schoolAccount(schoolId: SchoolId, asOf: (school: School) => CalendarDate, page: PageRequest): Promise<SchoolAccount | null> {
+    // A bad token fails before any query.
+    const [afterOutstanding, afterId] = page.token === null ? [null, null] : decodePageToken(SCHOOL_ROWS_PAGE, page.token);
+    const limit = fetchLimit(page);
+    return this.snapshot(async (sql) => {
+      const schoolRow = await sql.one<Row>(SCHOOL, { schoolId });
+      if (!schoolRow) return null;
+      const school = schoolOf(schoolRow);
+      const asOfDate = asOf(school);
+      const totals = await sql.one<Row>(SCHOOL_TOTALS, { schoolId, asOf: asOfDate });
+      if (!totals) throw new Error('invariant: the totals query returns one row');
+      const rows = await sql.select<Row>(SCHOOL_ROWS, { schoolId, asOf: asOfDate, afterOutstanding, afterId, limit });
+      const shown = keysetPage(rows.map(statementRowOf), page, SCHOOL_ROWS_PAGE, (r) => [r.outstandingMinor.toString(), r.studentId]);
+      const count = (column: string) => bigintOf(totals[column], column);
+      return {
+        school,
+        asOfDate,
+        totals: totalsOf(totals),
+        studentCount: count('student_count'),
+        activeStudentCount: count('active_student_count'),
+        studentsWithBalanceCount: count('students_with_balance_count'),
+        studentsOverdueCount: count('students_overdue_count'),
+        rows: shown.items,
+        nextPageToken: shown.nextToken,
+      };
+    });
+  }
+}
