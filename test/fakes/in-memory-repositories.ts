@@ -79,7 +79,7 @@ export class InMemoryStudentRepository implements StudentRepository {
 
   async insert(student: Student): Promise<void> {
     check(!this.state.students.has(student.id), 'students_pkey');
-    check(this.state.schools.has(student.schoolId), 'students_school_id_fkey');
+    this.requireSchool(student);
     this.requireUniqueRef(student);
     this.state.students.set(student.id, student);
   }
@@ -101,7 +101,7 @@ export class InMemoryStudentRepository implements StudentRepository {
 
   async update(student: Student): Promise<void> {
     check(this.state.students.has(student.id), 'student exists');
-    check(this.state.schools.has(student.schoolId), 'students_school_id_fkey');
+    this.requireSchool(student);
     this.requireUniqueRef(student);
     this.state.students.set(student.id, student);
   }
@@ -125,6 +125,11 @@ export class InMemoryStudentRepository implements StudentRepository {
     let creditMinor = 0n;
     for (const payment of this.state.payments.values()) if (mine(payment)) creditMinor += unappliedOf(payment);
     return { outstandingMinor, creditMinor };
+  }
+
+  // As the PostgreSQL adapter translates a violation of students_school_id_fkey.
+  private requireSchool(student: Student): void {
+    if (!this.state.schools.has(student.schoolId)) throw new DomainError('SCHOOL_NOT_FOUND', 'school not found', 'school_id');
   }
 
   private requireUniqueRef(student: Student): void {
