@@ -2,6 +2,7 @@ import type { DescService } from '@bufbuild/protobuf';
 import { type Client, Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { expect } from 'chai';
+import type { BillingUseCases } from '../../src/application/use-cases.js';
 import { buildUseCases } from '../../src/composition/application-module.js';
 import { InvoiceService } from '../../src/gen/billing/v1/invoice_pb.js';
 import { PaymentMethod, PaymentService } from '../../src/gen/billing/v1/payment_pb.js';
@@ -34,9 +35,16 @@ export interface GrpcHarness {
   close(): Promise<void>;
 }
 
-export async function startHarness(start?: string): Promise<GrpcHarness> {
-  const fakes = fakeBilling(start);
-  const useCases = buildUseCases(fakes.uow, fakes, fakes.reader, fakes.clock, fakes.ids);
+export interface HarnessOptions {
+  /** Clock start (default 2026-03-10T12:00:00Z). */
+  readonly start?: string;
+  /** Use cases replaced by test doubles, e.g. one that throws a bug. */
+  readonly override?: Partial<BillingUseCases>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<GrpcHarness> {
+  const fakes = fakeBilling(options.start);
+  const useCases = { ...buildUseCases(fakes.uow, fakes, fakes.reader, fakes.clock, fakes.ids), ...options.override };
   const internalErrors: { error: unknown; procedure: string }[] = [];
   const server = await startGrpcServer({
     host: '127.0.0.1',
