@@ -1,0 +1,95 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { QueryTypes } from 'sequelize';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/infrastructure/postgres/embedded.js';
+import { runMigrations } from '../../src/infrastructure/postgres/migrate.js';
+import { sequelizeRepositories } from '../../src/infrastructure/postgres/repositories.js';
+import { createSequelize } from '../../src/infrastructure/postgres/sequelize.js';
+import { aSchool } from '../contracts/fixtures.js';
+
+describe('embedded PostgreSQL', function () {
+  this.timeout(60_000);
+  let base: string;
+  const started: EmbeddedPostgres[] = [];
+
+  before(async () => {
+    base = await mkdtemp(join(tmpdir(), 'billing-embedded-'));
+    // As root the server runs as the postgres user, which must be able to enter the directory.
+    await chmod(base, 0o755);
+  });
+
+  after(async () => {
+    await Promise.all(started.map((server) => server.stop()));
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it('starts on a free port, migrates, answers, stops, and keeps its data across restarts', async () => {
+    const dataDir = join(base, 'data');
+    const startedAt = Date.now();
+    const first = await startEmbeddedPostgres({ dataDir });
+    started.push(first);
+    const firstStartMs = Date.now() - startedAt;
+    expect(first.url).to.match(/^postgres:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/billing$/);
+
+    const school = aSchool();
+    let sequelize = createSequelize(first.url);
+    try {
+      expect((await runMigrations(sequelize)).applied).to.deep.equal(['0001_initial']);
+      await sequelizeRepositories(sequelize).schools.insert(school);
+      const [row] = await sequelize.query<{ version: number }>(`SELECT current_setting('server_version_num')::int AS version`, {
+        type: QueryTypes.SELECT,
+      });
+      expect(row!.version).to.be.at.least(150000);
+    } finally {
+      await sequelize.close();
+    }
+    await first.stop();
+    await first.stop(); // idempotent
+    sequelize = createSequelize(first.url, { connectTimeoutMs: 1_000 });
+    try {
+      await sequelize.authenticate().then(
+        () => expect.fail('the server should be stopped'),
+        () => undefined,
+      );
+    } finally {
+      await sequelize.close();
+    }
+
+    const restartedAt = Date.now();
+    const second = await startEmbeddedPostgres({ dataDir });
+    started.push(second);
+    const restartMs = Date.now() - restartedAt;
+    sequelize = createSequelize(second.url);
+    try {
+      expect((await runMigrations(sequelize)).applied).to.deep.equal([]);
+      expect(await sequelizeRepositories(sequelize).schools.findById(school.id)).to.deep.equal(school);
+    } finally {
+      await sequelize.close();
+      await second.stop();
+    }
+    // Measured here: about 0.6 s for initdb + start, well under 0.1 s to restart.
+    console.log(`      embedded PostgreSQL: first start ${firstStartMs} ms, restart ${restartMs} ms`);
+  });
+
+  it('as root, refuses a data directory the server user could not reach, saying why (otherwise starts there)', async () => {
+    const closed = await mkdtemp(join(tmpdir(), 'billing-closed-'));
+    try {
+      await chmod(closed, 0o700);
+      const outcome = await startEmbeddedPostgres({ dataDir: join(closed, 'data') }).then(
+        (server) => server,
+        (error: unknown) => error,
+      );
+      if (process.getuid?.() === 0) {
+        expect(String(outcome)).to.match(/postgres user, which cannot enter/);
+      } else {
+        // Not root: the server runs as this user, who owns the directory.
+        expect(outcome).to.have.property('url');
+        await (outcome as EmbeddedPostgres).stop();
+      }
+    } finally {
+      await rm(closed, { recursive: true, force: true });
+    }
+  });
+});
