@@ -1,4 +1,6 @@
 import type { ServiceIdentifier } from 'inversify';
+import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
 import type { Clock } from '../application/ports/clock.js';
 import type { IdGenerator } from '../application/ports/id-generator.js';
 import type { StatementReader } from '../application/ports/statement-reader.js';
@@ -7,6 +9,8 @@ import type { BillingUseCases } from '../application/use-cases.js';
 
 /** Every injection token, in one place. */
 export const TOKENS = {
+  logger: Symbol('Logger') as ServiceIdentifier<Logger>,
+  sequelize: Symbol('Sequelize') as ServiceIdentifier<Sequelize>,
   clock: Symbol('Clock') as ServiceIdentifier<Clock>,
   ids: Symbol('IdGenerator') as ServiceIdentifier<IdGenerator>,
   unitOfWork: Symbol('UnitOfWork') as ServiceIdentifier<UnitOfWork>,

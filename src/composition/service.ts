@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { Container } from 'inversify';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../infrastructure/postgres/embedded.js';
+import { runMigrations } from '../infrastructure/postgres/migrate.js';
+import { createSequelize } from '../infrastructure/postgres/sequelize.js';
+import type { HealthStatus } from '../interface/grpc/health.js';
+import { startGrpcServer } from '../interface/grpc/server.js';
+import { applicationModule } from './application-module.js';
+import { type InfrastructureOverrides, infrastructureModule } from './infrastructure-module.js';
+import { TOKENS } from './tokens.js';
+
+export interface RunningService {
+  readonly grpcPort: number;
+  /** "embedded PostgreSQL on port N" or the configured host, for the start banner. */
+  readonly database: string;
+  readonly health: HealthStatus;
+  /** Graceful: NOT_SERVING, drain calls, close the pool, stop an embedded database. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: the one function that knows every layer. It starts
+ * the database (embedded when no DATABASE_URL), migrates, wires adapters to
+ * ports with Inversify, and serves gRPC.
+ */
+export async function startService(config: Config, logger: Logger, overrides: InfrastructureOverrides = {}): Promise<RunningService> {
+  let embedded: EmbeddedPostgres | undefined;
+  if (!config.DATABASE_URL) {
+    embedded = await startEmbeddedPostgres({ dataDir: join(config.DATA_DIR, 'postgres') });
+    logger.info({ port: embedded.port, dataDir: join(config.DATA_DIR, 'postgres') }, 'embedded PostgreSQL started');
+  }
+  const databaseUrl = config.DATABASE_URL ?? embedded!.url;
+  const sequelize = createSequelize(databaseUrl, { poolMax: config.DATABASE_POOL_MAX });
+  const container = new Container();
+  try {
+    if (config.MIGRATE_ON_START) {
+      const { applied } = await runMigrations(sequelize);
+      logger.info({ applied }, 'migrations done');
+    }
+    await container.load(infrastructureModule(sequelize, overrides), applicationModule);
+    const server = await startGrpcServer({
+      host: config.GRPC_HOST,
+      port: config.GRPC_PORT,
+      useCases: container.get(TOKENS.useCases),
+      reportInternalError: (error, procedure) => logger.error({ err: error, procedure }, 'internal error'),
+    });
+    let stopping: Promise<void> | undefined;
+    return {
+      grpcPort: server.port,
+      database: embedded ? `embedded PostgreSQL on 127.0.0.1:${embedded.port}` : new URL(databaseUrl).host,
+      health: server.health,
+      stop: () =>
+        (stopping ??= (async () => {
+          await server.shutdown(config.SHUTDOWN_GRACE_MS);
+          await container.unbindAll();
+          await embedded?.stop();
+        })()),
+    };
+  } catch (error) {
+    await sequelize.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    throw error;
+  }
+}
