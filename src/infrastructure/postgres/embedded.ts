@@ -139,6 +139,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await requireReachableByOthers(dataDir);
 
   const fresh = await isEmptyDir(cluster);
+  if (!fresh && !existsSync(join(cluster, 'PG_VERSION'))) {
+    throw new Error(`embedded PostgreSQL: ${cluster} is neither empty nor a PostgreSQL cluster; move it away to start afresh`);
+  }
   let password: string;
   if (fresh) {
     password = randomBytes(24).toString('base64url');
