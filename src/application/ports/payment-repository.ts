@@ -27,8 +27,8 @@ export interface PaymentRepository {
   insertAllocations(allocations: readonly Allocation[]): Promise<void>;
   /** Marks the allocations released at their `releasedAt`; the rows are kept. */
   releaseAllocations(allocations: readonly Allocation[]): Promise<void>;
-  /** Active allocations in creation order (created_at, then id). */
+  /** Active allocations, in id order. */
   activeAllocationsOfPayments(paymentIds: readonly PaymentId[]): Promise<Allocation[]>;
-  /** Active allocations in creation order (created_at, then id). */
+  /** Active allocations, in id order. */
   activeAllocationsOfInvoice(invoiceId: InvoiceId): Promise<Allocation[]>;
 }

@@ -1,0 +1,69 @@
+import { type Client, createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { pino } from 'pino';
+import { type RunningService, startService } from '../../src/composition/service.js';
+import { loadConfig } from '../../src/config.js';
+import { InvoiceService } from '../../src/gen/billing/v1/invoice_pb.js';
+import { PaymentService } from '../../src/gen/billing/v1/payment_pb.js';
+import { SchoolService } from '../../src/gen/billing/v1/school_pb.js';
+import { StatementService } from '../../src/gen/billing/v1/statement_pb.js';
+import { StudentService } from '../../src/gen/billing/v1/student_pb.js';
+import type { FakeClock } from '../fakes/fake-clock.js';
+import { type TestDatabase, createTestDatabase } from './test-database.js';
+
+export interface BillingClients {
+  readonly schools: Client<typeof SchoolService>;
+  readonly students: Client<typeof StudentService>;
+  readonly invoices: Client<typeof InvoiceService>;
+  readonly payments: Client<typeof PaymentService>;
+  readonly statements: Client<typeof StatementService>;
+}
+
+/** Typed gRPC clients on their own HTTP/2 connection. */
+export function billingClients(baseUrl: string): BillingClients {
+  const transport = createGrpcTransport({ baseUrl });
+  return {
+    schools: createClient(SchoolService, transport),
+    students: createClient(StudentService, transport),
+    invoices: createClient(InvoiceService, transport),
+    payments: createClient(PaymentService, transport),
+    statements: createClient(StatementService, transport),
+  };
+}
+
+export interface ServiceHarness extends BillingClients {
+  readonly service: RunningService;
+  readonly database: TestDatabase;
+  readonly baseUrl: string;
+  /** Another set of clients on a separate connection. */
+  connect(): BillingClients;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole service as production wires it (composition root, PostgreSQL,
+ * grpc-js) on a free port and a fresh database, called through real gRPC
+ * clients.
+ */
+export async function startServiceHarness(options: { clock?: FakeClock } = {}): Promise<ServiceHarness> {
+  const database = await createTestDatabase();
+  try {
+    const config = loadConfig({ DATABASE_URL: database.url, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', SHUTDOWN_GRACE_MS: '2000' });
+    const service = await startService(config, pino({ level: 'silent' }), options.clock ? { clock: options.clock } : {});
+    const baseUrl = `http://127.0.0.1:${service.grpcPort}`;
+    return {
+      ...billingClients(baseUrl),
+      service,
+      database,
+      baseUrl,
+      connect: () => billingClients(baseUrl),
+      async close() {
+        await service.stop();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+}
