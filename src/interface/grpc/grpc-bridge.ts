@@ -8,7 +8,7 @@ import {
   createServiceImplSpec,
 } from '@connectrpc/connect';
 import * as grpc from '@grpc/grpc-js';
-import { type InternalErrorReporter, logInternalError, toConnectError, toGrpcStatus } from './errors.js';
+import { INTERNAL_MESSAGE, type InternalErrorReporter, logInternalError, toConnectError, toGrpcStatus } from './errors.js';
 import { headersToMetadata, metadataToHeaders } from './metadata.js';
 import { parseRequest } from './requests.js';
 
@@ -74,23 +74,48 @@ function contextFor(call: RawCall, service: DescService, method: DescMethod, opt
   };
 }
 
+/**
+ * Headers a handler set → metadata. A value grpc-js refuses is a bug in the
+ * handler: it is reported and the call goes on without that metadata.
+ */
+function metadataOf(headers: Headers, procedure: string, report: InternalErrorReporter): grpc.Metadata {
+  try {
+    return headersToMetadata(headers);
+  } catch (error) {
+    report(error, procedure);
+    return new grpc.Metadata();
+  }
+}
+
+/** Any failure → the status to answer; never throws. */
+function failureStatus(error: unknown, trailer: Headers, procedure: string, report: InternalErrorReporter): grpc.StatusObject {
+  try {
+    return toGrpcStatus(toConnectError(error, procedure, report), trailer);
+  } catch (failure) {
+    report(failure, procedure);
+    return { code: grpc.status.INTERNAL, details: INTERNAL_MESSAGE, metadata: new grpc.Metadata() };
+  }
+}
+
 function unaryHandler(service: DescService, spec: Extract<MethodImplSpec, { kind: 'unary' }>, options: BridgeOptions) {
   const procedure = procedureOf(service, spec.method);
   const report = options.reportInternalError ?? logInternalError;
   return (call: grpc.ServerUnaryCall<Buffer, Uint8Array>, callback: grpc.sendUnaryData<Uint8Array>): void => {
     const { context, done } = contextFor(call, service, spec.method, options);
     void (async () => {
+      let response: Buffer;
       try {
         const request = parseRequest(spec.method.input, call.request);
-        const response = encodeResponse(spec.method.output, await spec.impl(request, context));
-        call.sendMetadata(headersToMetadata(context.responseHeader));
-        callback(null, response, headersToMetadata(context.responseTrailer));
+        response = encodeResponse(spec.method.output, await spec.impl(request, context));
       } catch (error) {
-        call.sendMetadata(headersToMetadata(context.responseHeader));
-        callback(toGrpcStatus(toConnectError(error, procedure, report), context.responseTrailer));
+        call.sendMetadata(metadataOf(context.responseHeader, procedure, report));
+        callback(failureStatus(error, context.responseTrailer, procedure, report));
+        return;
       } finally {
         done();
       }
+      call.sendMetadata(metadataOf(context.responseHeader, procedure, report));
+      callback(null, response, metadataOf(context.responseTrailer, procedure, report));
     })();
   };
 }
@@ -122,7 +147,7 @@ function serverStreamingHandler(
     const sendHeader = () => {
       if (headerSent) return;
       headerSent = true;
-      call.sendMetadata(headersToMetadata(context.responseHeader));
+      call.sendMetadata(metadataOf(context.responseHeader, procedure, report));
     };
     void (async () => {
       try {
@@ -133,10 +158,10 @@ function serverStreamingHandler(
           if (!call.write(encodeResponse(spec.method.output, init))) await drained(call, context.signal);
         }
         sendHeader();
-        call.end(headersToMetadata(context.responseTrailer));
+        call.end(metadataOf(context.responseTrailer, procedure, report));
       } catch (error) {
         sendHeader();
-        call.emit('error', toGrpcStatus(toConnectError(error, procedure, report), context.responseTrailer));
+        call.emit('error', failureStatus(error, context.responseTrailer, procedure, report));
       } finally {
         done();
       }
