@@ -42,7 +42,8 @@ describe('gRPC bridge (Connect ServiceImpl on grpc-js)', () => {
       throw new DomainError('SCHOOL_NOT_FOUND', 'school not found', 'id');
     },
     updateSchool() {
-      throw new ConnectError('try later', Code.Unavailable);
+      // As if relayed from another service: its transport headers must not leak into ours.
+      throw new ConnectError('try later', Code.Unavailable, { 'grpc-status': '0', 'content-type': 'text/html', 'x-retry-hint': 'soon' });
     },
     // deleteSchool left out: Connect answers UNIMPLEMENTED.
   };
@@ -91,13 +92,15 @@ describe('gRPC bridge (Connect ServiceImpl on grpc-js)', () => {
     expect(status.metadata.get('grpc-status-details-bin')).to.have.length(1);
   });
 
-  it('passes ConnectErrors through with their code', async () => {
+  it('passes ConnectErrors through with their code and metadata, but not transport-reserved names', async () => {
     const error = await client.updateSchool({ id: 'x' }).then(
       () => null,
       (e: unknown) => ConnectError.from(e),
     );
     expect(error?.code).to.equal(Code.Unavailable);
     expect(error?.rawMessage).to.equal('try later');
+    expect(error?.metadata.get('x-retry-hint')).to.equal('soon');
+    expect(error?.metadata.get('content-type')).to.equal('application/grpc+proto');
   });
 
   it('answers UNIMPLEMENTED for a method the implementation leaves out', async () => {

@@ -15,9 +15,19 @@ export function metadataToHeaders(metadata: grpc.Metadata): Headers {
   return headers;
 }
 
+// Set by the transport itself; a handler (or an error relayed from another
+// service) must not override them, least of all grpc-status.
+const RESERVED = new Set(['content-type', 'content-length', 'date', 'te', 'host', 'user-agent', 'connection', 'transfer-encoding']);
+
+function reserved(key: string): boolean {
+  return key.startsWith('grpc-') || key.startsWith(':') || RESERVED.has(key);
+}
+
+/** Outgoing metadata; transport-reserved names are dropped. */
 export function headersToMetadata(headers: Headers): grpc.Metadata {
   const metadata = new grpc.Metadata();
   headers.forEach((value, key) => {
+    if (reserved(key)) return;
     if (key.endsWith('-bin')) {
       for (const part of value.split(',')) {
         const trimmed = part.trim();
