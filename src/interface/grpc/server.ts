@@ -1,4 +1,5 @@
 import type { DescService } from '@bufbuild/protobuf';
+import { setMaxListeners } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { BillingUseCases } from '../../application/use-cases.js';
 import { Health } from '../../gen/grpc/health/v1/health_pb.js';
@@ -49,6 +50,8 @@ function hostPort(host: string, port: number): string {
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const server = new grpc.Server(options.serverOptions);
   const forced = new AbortController();
+  // Every call in flight listens for a forced shutdown; there is no sensible cap on calls in flight.
+  setMaxListeners(0, forced.signal);
   const bridge: BridgeOptions = {
     shutdownSignal: forced.signal,
     ...(options.reportInternalError ? { reportInternalError: options.reportInternalError } : {}),
