@@ -29,7 +29,7 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger, overrides: InfrastructureOverrides = {}): Promise<RunningService> {
   let embedded: EmbeddedPostgres | undefined;
   if (!config.DATABASE_URL) {
-    embedded = await startEmbeddedPostgres({ dataDir: join(config.DATA_DIR, 'postgres') });
+    embedded = await startEmbeddedPostgres({ dataDir: join(config.DATA_DIR, 'postgres'), onWarning: (message) => logger.warn(message) });
     logger.info({ port: embedded.port, dataDir: join(config.DATA_DIR, 'postgres') }, 'embedded PostgreSQL started');
   }
   const databaseUrl = config.DATABASE_URL ?? embedded!.url;

