@@ -1,0 +1,34 @@
+import type { SchoolId, StudentId } from '../../domain/ids.js';
+
+/** The current data version of a statement's owner, with what a cache hit must also match. */
+export interface CurrentVersion {
+  readonly version: bigint;
+  readonly epoch: bigint;
+  /** The timezone of the school the statement is dated in (a student's current school). */
+  readonly timezone: string;
+}
+
+/**
+ * Reads current statement versions from the database: one primary-key read
+ * each. A result is null when the owner does not exist.
+ */
+export interface StatementVersionSource {
+  students(ids: readonly StudentId[]): Promise<Map<StudentId, CurrentVersion>>;
+  schools(ids: readonly SchoolId[]): Promise<Map<SchoolId, CurrentVersion>>;
+}
+
+/**
+ * Inside a write transaction: declares which statements the transaction
+ * changes. The unit of work bumps their data versions in the same
+ * transaction, just before commit (so the rows stay locked briefly).
+ */
+export interface StatementChanges {
+  students(ids: readonly StudentId[]): void;
+  schools(ids: readonly SchoolId[]): void;
+}
+
+/** What a committed transaction changed. */
+export interface ChangedStatements {
+  readonly studentIds: readonly StudentId[];
+  readonly schoolIds: readonly SchoolId[];
+}
