@@ -1,3 +1,6 @@
+import type { GetCacheStats } from './cache/get-cache-stats.js';
+import type { InvalidateStatements } from './cache/invalidate-statements.js';
+import type { WarmStatements } from './cache/warm-statements.js';
 import type { CreateInvoice } from './invoice/create-invoice.js';
 import type { GetInvoice } from './invoice/get-invoice.js';
 import type { ListInvoices } from './invoice/list-invoices.js';
@@ -43,4 +46,7 @@ export interface BillingUseCases {
   readonly reversePayment: ReversePayment;
   readonly getStudentStatement: GetStudentStatement;
   readonly getSchoolStatement: GetSchoolStatement;
+  readonly getCacheStats: GetCacheStats;
+  readonly invalidateStatements: InvalidateStatements;
+  readonly warmStatements: WarmStatements;
 }

@@ -25,23 +25,44 @@ import { GetStudent } from '../application/student/get-student.js';
 import { ListStudents } from '../application/student/list-students.js';
 import { UpdateStudent } from '../application/student/update-student.js';
 import type { BillingUseCases } from '../application/use-cases.js';
+import { GetCacheStats } from '../application/cache/get-cache-stats.js';
+import { InvalidateStatements } from '../application/cache/invalidate-statements.js';
+import { WarmStatements } from '../application/cache/warm-statements.js';
+import type { StatementCacheMetrics } from '../application/ports/statement-cache-metrics.js';
+import type { StatementCachePort } from '../application/ports/statement-cache-port.js';
+import type { StatementCodec } from '../application/ports/statement-codec.js';
+import { type CacheSettings, StatementCache } from '../application/statement/statement-cache.js';
+import { VersionBatcher } from '../application/statement/version-batcher.js';
+import type { StatementVersionSource } from '../application/ports/statement-versions.js';
 import { TOKENS } from './tokens.js';
 
+/** Everything the use cases need: the ports, and the statement cache policy built over them. */
+export interface UseCaseDependencies {
+  readonly uow: UnitOfWork;
+  readonly repositories: Repositories;
+  readonly reader: StatementReader;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly cacheStore: StatementCachePort;
+  readonly cacheMetrics: StatementCacheMetrics;
+  readonly statementCache: StatementCache;
+  readonly versions: VersionBatcher;
+  readonly codec: StatementCodec;
+}
+
 /** The use cases over whatever adapters the other modules bind to the ports. */
-export function buildUseCases(
-  uow: UnitOfWork,
-  { schools, students, invoices, payments }: Repositories,
-  reader: StatementReader,
-  clock: Clock,
-  ids: IdGenerator,
-): BillingUseCases {
+export function buildUseCases(deps: UseCaseDependencies): BillingUseCases {
+  const { uow, clock, ids, reader, statementCache, versions, codec } = deps;
+  const { schools, students, invoices, payments } = deps.repositories;
+  const getStudentStatement = new GetStudentStatement(statementCache, versions, reader, codec, clock);
+  const getSchoolStatement = new GetSchoolStatement(statementCache, versions, reader, codec, clock);
   return {
     createSchool: new CreateSchool(schools, clock, ids),
     getSchool: new GetSchool(schools),
     listSchools: new ListSchools(schools),
     updateSchool: new UpdateSchool(uow, clock),
     deleteSchool: new DeleteSchool(uow),
-    createStudent: new CreateStudent(schools, students, clock, ids),
+    createStudent: new CreateStudent(uow, clock, ids),
     getStudent: new GetStudent(students),
     listStudents: new ListStudents(schools, students),
     updateStudent: new UpdateStudent(uow, clock),
@@ -55,13 +76,51 @@ export function buildUseCases(
     getPayment: new GetPayment(payments),
     listPayments: new ListPayments(payments, schools, students),
     reversePayment: new ReversePayment(uow, clock, ids),
-    getStudentStatement: new GetStudentStatement(reader, clock),
-    getSchoolStatement: new GetSchoolStatement(reader, clock),
+    getStudentStatement,
+    getSchoolStatement,
+    getCacheStats: new GetCacheStats(deps.cacheStore, deps.cacheMetrics),
+    invalidateStatements: new InvalidateStatements(deps.cacheStore),
+    warmStatements: new WarmStatements(students, getSchoolStatement, getStudentStatement),
   };
 }
 
 export const applicationModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.statementCache)
+    .toResolvedValue(
+      (store: StatementCachePort, clock: Clock, metrics: StatementCacheMetrics, settings: CacheSettings) =>
+        new StatementCache(store, clock, metrics, settings),
+      [TOKENS.cacheStore, TOKENS.clock, TOKENS.cacheMetrics, TOKENS.cacheSettings],
+    )
+    .inSingletonScope();
+  bind(TOKENS.versions)
+    .toResolvedValue((source: StatementVersionSource) => new VersionBatcher(source, (run) => setImmediate(run)), [TOKENS.versionSource])
+    .inSingletonScope();
   bind(TOKENS.useCases)
-    .toResolvedValue(buildUseCases, [TOKENS.unitOfWork, TOKENS.repositories, TOKENS.statementReader, TOKENS.clock, TOKENS.ids])
+    .toResolvedValue(
+      (
+        uow: UnitOfWork,
+        repositories: Repositories,
+        reader: StatementReader,
+        clock: Clock,
+        ids: IdGenerator,
+        cacheStore: StatementCachePort,
+        cacheMetrics: StatementCacheMetrics,
+        statementCache: StatementCache,
+        versions: VersionBatcher,
+        codec: StatementCodec,
+      ) => buildUseCases({ uow, repositories, reader, clock, ids, cacheStore, cacheMetrics, statementCache, versions, codec }),
+      [
+        TOKENS.unitOfWork,
+        TOKENS.repositories,
+        TOKENS.statementReader,
+        TOKENS.clock,
+        TOKENS.ids,
+        TOKENS.cacheStore,
+        TOKENS.cacheMetrics,
+        TOKENS.statementCache,
+        TOKENS.versions,
+        TOKENS.codec,
+      ],
+    )
     .inSingletonScope();
 });

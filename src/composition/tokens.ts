@@ -6,6 +6,12 @@ import type { IdGenerator } from '../application/ports/id-generator.js';
 import type { StatementReader } from '../application/ports/statement-reader.js';
 import type { Repositories, UnitOfWork } from '../application/ports/unit-of-work.js';
 import type { BillingUseCases } from '../application/use-cases.js';
+import type { StatementCacheMetrics } from '../application/ports/statement-cache-metrics.js';
+import type { StatementCachePort } from '../application/ports/statement-cache-port.js';
+import type { StatementCodec } from '../application/ports/statement-codec.js';
+import type { StatementVersionSource } from '../application/ports/statement-versions.js';
+import type { CacheSettings, StatementCache } from '../application/statement/statement-cache.js';
+import type { VersionBatcher } from '../application/statement/version-batcher.js';
 
 /** Every injection token, in one place. */
 export const TOKENS = {
@@ -17,5 +23,12 @@ export const TOKENS = {
   /** Repositories outside any transaction, for reads. */
   repositories: Symbol('Repositories') as ServiceIdentifier<Repositories>,
   statementReader: Symbol('StatementReader') as ServiceIdentifier<StatementReader>,
+  cacheStore: Symbol('StatementCachePort') as ServiceIdentifier<StatementCachePort>,
+  cacheMetrics: Symbol('StatementCacheMetrics') as ServiceIdentifier<StatementCacheMetrics>,
+  cacheSettings: Symbol('CacheSettings') as ServiceIdentifier<CacheSettings>,
+  versionSource: Symbol('StatementVersionSource') as ServiceIdentifier<StatementVersionSource>,
+  codec: Symbol('StatementCodec') as ServiceIdentifier<StatementCodec>,
+  statementCache: Symbol('StatementCache') as ServiceIdentifier<StatementCache>,
+  versions: Symbol('VersionBatcher') as ServiceIdentifier<VersionBatcher>,
   useCases: Symbol('BillingUseCases') as ServiceIdentifier<BillingUseCases>,
 } as const;

@@ -2,7 +2,8 @@ import type { InvoiceFilter, InvoiceRepository } from '../../src/application/por
 import type { PaymentFilter, PaymentRepository } from '../../src/application/ports/payment-repository.js';
 import type { SchoolRepository } from '../../src/application/ports/school-repository.js';
 import type { AccountBalance, StudentFilter, StudentRepository } from '../../src/application/ports/student-repository.js';
-import type { Repositories, UnitOfWork } from '../../src/application/ports/unit-of-work.js';
+import { type ChangedStatements, StatementChangeSet } from '../../src/application/ports/statement-versions.js';
+import type { Repositories, TransactionScope, UnitOfWork } from '../../src/application/ports/unit-of-work.js';
 import type { Allocation } from '../../src/domain/allocation.js';
 import { DomainError } from '../../src/domain/errors.js';
 import type { InvoiceId, PaymentId, SchoolId, StudentId } from '../../src/domain/ids.js';
@@ -114,6 +115,11 @@ export class InMemoryStudentRepository implements StudentRepository {
   async hasFinancialRecords(id: StudentId): Promise<boolean> {
     const owned = (row: { studentId: StudentId }) => row.studentId === id;
     return [...this.state.invoices.values()].some(owned) || [...this.state.payments.values()].some(owned);
+  }
+
+  async accountSchools(id: StudentId): Promise<SchoolId[]> {
+    const rows = [...this.state.invoices.values(), ...this.state.payments.values()].filter((row) => row.studentId === id);
+    return [...new Set(rows.map((row) => row.schoolId))];
   }
 
   async balanceAt(id: StudentId, schoolId: SchoolId): Promise<AccountBalance> {
@@ -305,6 +311,16 @@ export class InMemoryPaymentRepository implements PaymentRepository {
   }
 }
 
+/** As the database does: versions of existing rows go up by one; deleted owners have none. */
+function bumpVersions(state: InMemoryState, changed: ChangedStatements): void {
+  for (const id of changed.studentIds) {
+    if (state.students.has(id)) state.studentVersions.set(id, (state.studentVersions.get(id) ?? 0n) + 1n);
+  }
+  for (const id of changed.schoolIds) {
+    if (state.schools.has(id)) state.schoolVersions.set(id, (state.schoolVersions.get(id) ?? 0n) + 1n);
+  }
+}
+
 export function inMemoryRepositories(state: InMemoryState): Repositories {
   return {
     schools: new InMemorySchoolRepository(state),
@@ -318,19 +334,32 @@ export function inMemoryRepositories(state: InMemoryState): Repositories {
 export class InMemoryUnitOfWork implements UnitOfWork {
   private queue: Promise<unknown> = Promise.resolve();
   runs = 0;
+  /** What each committed run changed, in commit order. */
+  readonly committed: ChangedStatements[] = [];
+  /** Called after each commit that changed statements, like the real unit of work. */
+  onCommitted: (changed: ChangedStatements) => void = () => undefined;
 
   constructor(private readonly state: InMemoryState) {}
 
-  run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
+  run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T> {
     const result = this.queue.then(async () => {
       this.runs += 1;
       const before = this.state.snapshot();
+      const changes = new StatementChangeSet();
+      let done: T;
       try {
-        return await work(inMemoryRepositories(this.state));
+        done = await work({ ...inMemoryRepositories(this.state), statements: changes });
       } catch (error) {
         this.state.restore(before);
         throw error;
       }
+      if (!changes.empty) {
+        const changed = changes.changed();
+        bumpVersions(this.state, changed);
+        this.committed.push(changed);
+        this.onCommitted(changed);
+      }
+      return done;
     });
     this.queue = result.catch(() => undefined);
     return result;

@@ -13,6 +13,10 @@ export class InMemoryState {
   invoices = new Map<InvoiceId, Invoice>();
   payments = new Map<PaymentId, Payment>();
   allocations = new Map<AllocationId, Allocation>();
+  /** Statement data versions (columns of students and schools in the database). */
+  studentVersions = new Map<StudentId, bigint>();
+  schoolVersions = new Map<SchoolId, bigint>();
+  epoch = 1n;
 
   snapshot(): InMemoryState {
     const copy = new InMemoryState();
@@ -22,6 +26,9 @@ export class InMemoryState {
     copy.invoices = new Map(this.invoices);
     copy.payments = new Map(this.payments);
     copy.allocations = new Map(this.allocations);
+    copy.studentVersions = new Map(this.studentVersions);
+    copy.schoolVersions = new Map(this.schoolVersions);
+    copy.epoch = this.epoch;
     return copy;
   }
 

@@ -25,6 +25,8 @@ export class InMemoryStatementReader implements StatementReader {
       school,
       invoices: [...this.state.invoices.values()].filter(mine).sort(compareInvoiceOrder),
       payments: [...this.state.payments.values()].filter(mine).sort((a, b) => compareCreditOrder(b, a)),
+      version: this.state.studentVersions.get(studentId) ?? 0n,
+      epoch: this.state.epoch,
     };
   }
 
@@ -64,6 +66,8 @@ export class InMemoryStatementReader implements StatementReader {
     return {
       school,
       asOfDate,
+      version: this.state.schoolVersions.get(schoolId) ?? 0n,
+      epoch: this.state.epoch,
       totals: lines(),
       studentCount: BigInt(enrolled.length),
       activeStudentCount: BigInt(enrolled.filter((s) => s.status === 'ACTIVE').length),

@@ -1,12 +1,8 @@
 import fc from 'fast-check';
-import { buildUseCases } from '../../src/composition/application-module.js';
-import { sequelizeRepositories } from '../../src/infrastructure/postgres/repositories.js';
-import { SequelizeStatementReader } from '../../src/infrastructure/postgres/statement-reader.js';
-import { SequelizeUnitOfWork } from '../../src/infrastructure/postgres/unit-of-work.js';
-import { UuidV7Ids } from '../../src/infrastructure/system/uuid-v7-ids.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { ledgerOp, runLedgerScenario } from '../model/ledger-scenario.js';
 import { expectLedgerInvariants } from '../support/ledger-invariants.js';
+import { postgresUseCases } from '../support/postgres-use-cases.js';
 import { type TestDatabase, createTestDatabase } from '../support/test-database.js';
 
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
@@ -26,7 +22,7 @@ describe('randomized ledger on PostgreSQL against the reference model', function
       fc.asyncProperty(fc.array(ledgerOp, { minLength: 5, maxLength: 30 }), async (ops) => {
         // Each run adds its own schools and students to the same database.
         const clock = new FakeClock('2026-03-10T15:00:00Z');
-        const useCases = buildUseCases(new SequelizeUnitOfWork(sequelize), sequelizeRepositories(sequelize), new SequelizeStatementReader(sequelize), clock, new UuidV7Ids());
+        const { useCases } = postgresUseCases(sequelize, clock);
         await runLedgerScenario({ useCases, clock }, ops);
       }),
       { numRuns: 60, seed },

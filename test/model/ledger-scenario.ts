@@ -4,6 +4,7 @@ import type { BillingUseCases } from '../../src/application/use-cases.js';
 import { addDays, type CalendarDate, dateInTimezone } from '../../src/domain/calendar-date.js';
 import type { InvoiceId, PaymentId, SchoolId, StudentId } from '../../src/domain/ids.js';
 import type { AllocationRequest } from '../../src/domain/allocation.js';
+import type { StatementTotals } from '../../src/domain/statement.js';
 import type { FakeClock } from '../fakes/fake-clock.js';
 import { type ModelInvoice, type ModelOutcome, type ModelPayment, ReferenceLedger } from './reference-ledger.js';
 
@@ -211,7 +212,7 @@ async function expectAgreement(
     expect(allocated <= actual.amountMinor, `${context} Σ allocations ≤ amount`).to.equal(true);
   }
   for (const student of students) {
-    const { totals } = await useCases.getStudentStatement.execute(student.id);
+    const { totals } = (await useCases.getStudentStatement.execute(student.id)).value;
     const invoices = model.invoices.filter((i) => i.account === student.account);
     const payments = model.payments.filter((p) => p.account === student.account);
     const outstanding = invoices.reduce((sum, i) => sum + model.outstanding(i), 0n);
@@ -237,7 +238,7 @@ async function expectAgreement(
     expectTotalsConsistent(totals, `${context} statement of ${student.id}`);
   }
   for (const schoolId of schools) {
-    const statement = await useCases.getSchoolStatement.execute(schoolId, { size: 1000, token: null });
+    const statement = (await useCases.getSchoolStatement.execute(schoolId, { size: 1000, token: null })).value;
     expectTotalsConsistent(statement.totals, `${context} school ${schoolId}`);
     for (const key of ['invoicedMinor', 'appliedMinor', 'outstandingMinor', 'creditMinor', 'overdueMinor'] as const) {
       expect(statement.rows.reduce((sum, row) => sum + row[key], 0n), `${context} Σ rows ${key}`).to.equal(statement.totals[key]);
@@ -248,7 +249,7 @@ async function expectAgreement(
   }
 }
 
-function expectTotalsConsistent(totals: Awaited<ReturnType<BillingUseCases['getStudentStatement']['execute']>>['totals'], context: string): void {
+function expectTotalsConsistent(totals: StatementTotals, context: string): void {
   const aging = Object.values(totals.aging).reduce((sum, v) => sum + v, 0n);
   expect(totals.invoicedMinor - totals.appliedMinor, `${context} invoiced − applied = outstanding`).to.equal(totals.outstandingMinor);
   expect(totals.receivedMinor - totals.appliedMinor, `${context} received − applied = credit`).to.equal(totals.creditMinor);

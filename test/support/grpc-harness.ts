@@ -44,7 +44,7 @@ export interface HarnessOptions {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<GrpcHarness> {
   const fakes = fakeBilling(options.start);
-  const useCases = { ...buildUseCases(fakes.uow, fakes, fakes.reader, fakes.clock, fakes.ids), ...options.override };
+  const useCases = { ...buildUseCases(fakes.dependencies), ...options.override };
   const internalErrors: { error: unknown; procedure: string }[] = [];
   const server = await startGrpcServer({
     host: '127.0.0.1',

@@ -11,7 +11,7 @@ describe('randomized ledger (use cases over fakes) against the reference model',
     await fc.assert(
       fc.asyncProperty(fc.array(ledgerOp, { minLength: 5, maxLength: 40 }), async (ops) => {
         const fakes = fakeBilling('2026-03-10T15:00:00Z');
-        const useCases = buildUseCases(fakes.uow, fakes, fakes.reader, fakes.clock, fakes.ids);
+        const useCases = buildUseCases(fakes.dependencies);
         await runLedgerScenario({ useCases, clock: fakes.clock }, ops);
       }),
       { numRuns: 300, seed },

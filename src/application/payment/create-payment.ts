@@ -5,7 +5,7 @@ import { isOpen, outstandingOf } from '../../domain/invoice.js';
 import { type PaymentMethod, type PaymentView, receivePayment, viewPayment } from '../../domain/payment.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
-import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
+import type { TransactionScope, UnitOfWork } from '../ports/unit-of-work.js';
 import type { StudentLedger } from '../../domain/ledger.js';
 import { lockStudent, openLedger, saveLedger } from '../shared/ledger-session.js';
 import { requestFingerprint } from '../shared/request-fingerprint.js';
@@ -72,7 +72,7 @@ export class CreatePayment {
 
 /** Explains, with the precise reason, the first explicit target that cannot take its allocation. */
 async function requireAllocationTargets(
-  repositories: Repositories,
+  repositories: TransactionScope,
   ledger: StudentLedger,
   payment: { studentId: StudentId; schoolId: StudentLedger['schoolId'] },
   requests: readonly AllocationRequest[],

@@ -23,10 +23,28 @@ export type CacheEvent =
   /** A wait ended at the lease time and the waiter computed itself. */
   | 'lease_expired';
 
+export const CACHE_EVENTS: readonly CacheEvent[] = [
+  'hit',
+  'miss',
+  'bypass',
+  'error',
+  'stale_rejected',
+  'computation',
+  'fill_stored',
+  'fill_kept',
+  'fill_failed',
+  'lease_wait',
+  'lease_expired',
+];
+
+/** This replica's counts since start. */
+export type CacheCounters = Record<StatementKind, Record<CacheEvent, number>>;
+
 export interface StatementCacheMetrics {
   count(kind: StatementKind, event: CacheEvent): void;
   /** Time to compute a statement from the database. */
   observeComputeMs(kind: StatementKind, ms: number): void;
   /** Stored size of an entry written to the cache. */
   observeEntryBytes(kind: StatementKind, bytes: number): void;
+  snapshot(): CacheCounters;
 }

@@ -15,12 +15,18 @@ export interface StudentAccount {
   readonly invoices: readonly Invoice[];
   /** Newest first. */
   readonly payments: readonly Payment[];
+  /** The student's statement data version and the database epoch, in this snapshot. */
+  readonly version: bigint;
+  readonly epoch: bigint;
 }
 
 /** A school's figures as of a date, read in one snapshot by set-based queries. */
 export interface SchoolAccount {
   readonly school: School;
   readonly asOfDate: CalendarDate;
+  /** The school's statement data version and the database epoch, in this snapshot. */
+  readonly version: bigint;
+  readonly epoch: bigint;
   readonly totals: StatementTotals;
   readonly studentCount: bigint;
   readonly activeStudentCount: bigint;

@@ -32,3 +32,26 @@ export interface ChangedStatements {
   readonly studentIds: readonly StudentId[];
   readonly schoolIds: readonly SchoolId[];
 }
+
+/** Collects the changes a transaction declares; adapters use it to bump versions and report them. */
+export class StatementChangeSet implements StatementChanges {
+  private readonly studentIds = new Set<StudentId>();
+  private readonly schoolIds = new Set<SchoolId>();
+
+  students(ids: readonly StudentId[]): void {
+    for (const id of ids) this.studentIds.add(id);
+  }
+
+  schools(ids: readonly SchoolId[]): void {
+    for (const id of ids) this.schoolIds.add(id);
+  }
+
+  get empty(): boolean {
+    return this.studentIds.size === 0 && this.schoolIds.size === 0;
+  }
+
+  /** Sorted, so version rows are always locked in the same order. */
+  changed(): ChangedStatements {
+    return { studentIds: [...this.studentIds].sort(), schoolIds: [...this.schoolIds].sort() };
+  }
+}

@@ -29,6 +29,8 @@ export interface StudentRepository {
   delete(id: StudentId): Promise<void>;
   /** Whether the student has any invoice or payment at any school. */
   hasFinancialRecords(id: StudentId): Promise<boolean>;
+  /** The schools where the student has invoices or payments (their statements show the student). */
+  accountSchools(id: StudentId): Promise<SchoolId[]>;
   /** Outstanding and credit of the student's account at one school. */
   balanceAt(id: StudentId, schoolId: SchoolId): Promise<AccountBalance>;
 }

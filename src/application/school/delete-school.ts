@@ -8,7 +8,7 @@ export class DeleteSchool {
   constructor(private readonly uow: UnitOfWork) {}
 
   execute(id: SchoolId): Promise<School> {
-    return this.uow.run(async ({ schools }) => {
+    return this.uow.run(async ({ schools, statements }) => {
       // The row lock makes a concurrent enrolment wait for (and then fail on) the delete.
       const school = await schools.lock(id);
       if (!school) throw new DomainError('SCHOOL_NOT_FOUND', 'school not found', 'id');
@@ -16,6 +16,7 @@ export class DeleteSchool {
         throw new DomainError('SCHOOL_HAS_DEPENDENTS', 'the school has students, invoices or payments', 'id');
       }
       await schools.delete(id);
+      statements.schools([id]);
       return school;
     });
   }

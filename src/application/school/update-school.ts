@@ -15,11 +15,14 @@ export class UpdateSchool {
   ) {}
 
   execute({ id, ...changes }: UpdateSchoolCommand): Promise<School> {
-    return this.uow.run(async ({ schools }) => {
+    return this.uow.run(async ({ schools, statements }) => {
       const school = await schools.lock(id);
       if (!school) throw new DomainError('SCHOOL_NOT_FOUND', 'school not found', 'id');
       const revised = reviseSchool(school, changes, this.clock.now());
       await schools.update(revised);
+      // Student statements need no bump: the school's name is not on them, and a
+      // timezone change is caught by the as-of date check of every cache hit.
+      statements.schools([id]);
       return revised;
     });
   }

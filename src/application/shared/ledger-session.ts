@@ -3,14 +3,14 @@ import type { AllocationId, InvoiceId, PaymentId, SchoolId, StudentId } from '..
 import { StudentLedger } from '../../domain/ledger.js';
 import type { Student } from '../../domain/student.js';
 import type { IdGenerator } from '../ports/id-generator.js';
-import type { Repositories } from '../ports/unit-of-work.js';
+import type { TransactionScope } from '../ports/unit-of-work.js';
 
 /**
  * Locks the student row: every write to a student's money takes this lock
  * first, so writes for one student run one at a time and always lock rows in
  * the same order (student, then school, then the ledger's rows).
  */
-export async function lockStudent(repositories: Repositories, id: StudentId, field = 'student_id'): Promise<Student> {
+export async function lockStudent(repositories: TransactionScope, id: StudentId, field = 'student_id'): Promise<Student> {
   const student = await repositories.students.lock(id);
   if (!student) throw new DomainError('STUDENT_NOT_FOUND', 'student not found', field);
   return student;
@@ -18,7 +18,7 @@ export async function lockStudent(repositories: Repositories, id: StudentId, fie
 
 /** Loads (and locks) what a write needs of one account: open invoices, credit, and the named rows. */
 export async function openLedger(
-  repositories: Repositories,
+  repositories: TransactionScope,
   account: { studentId: StudentId; schoolId: SchoolId },
   also: { invoiceIds?: readonly InvoiceId[]; paymentIds?: readonly PaymentId[] },
   now: Date,
@@ -29,9 +29,16 @@ export async function openLedger(
   return new StudentLedger(account.studentId, account.schoolId, { invoices, payments }, now, () => ids.newId() as AllocationId);
 }
 
-/** Persists what the ledger changed; rows are inserted before the allocations that reference them. */
-export async function saveLedger(repositories: Repositories, ledger: StudentLedger): Promise<void> {
+/**
+ * Persists what the ledger changed (rows before the allocations that
+ * reference them) and declares the account's statements changed.
+ */
+export async function saveLedger(repositories: TransactionScope, ledger: StudentLedger): Promise<void> {
   const changes = ledger.changes();
+  if (Object.values(changes).some((rows) => rows.length > 0)) {
+    repositories.statements.students([ledger.studentId]);
+    repositories.statements.schools([ledger.schoolId]);
+  }
   if (changes.newInvoices.length > 0) await repositories.invoices.insert(changes.newInvoices);
   if (changes.newPayments.length > 0) await repositories.payments.insert(changes.newPayments);
   if (changes.newAllocations.length > 0) await repositories.payments.insertAllocations(changes.newAllocations);

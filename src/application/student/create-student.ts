@@ -3,8 +3,7 @@ import type { SchoolId, StudentId } from '../../domain/ids.js';
 import { type Student, type StudentStatus, enrollStudent } from '../../domain/student.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
-import type { SchoolRepository } from '../ports/school-repository.js';
-import type { StudentRepository } from '../ports/student-repository.js';
+import type { UnitOfWork } from '../ports/unit-of-work.js';
 
 export interface CreateStudentCommand {
   readonly schoolId: SchoolId;
@@ -19,18 +18,21 @@ export interface CreateStudentCommand {
 
 export class CreateStudent {
   constructor(
-    private readonly schools: SchoolRepository,
-    private readonly students: StudentRepository,
+    private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
 
-  async execute(command: CreateStudentCommand): Promise<Student> {
+  execute(command: CreateStudentCommand): Promise<Student> {
     const student = enrollStudent({ id: this.ids.newId() as StudentId, ...command, now: this.clock.now() });
-    if (!(await this.schools.findById(command.schoolId))) {
-      throw new DomainError('SCHOOL_NOT_FOUND', 'school not found', 'school_id');
-    }
-    await this.students.insert(student);
-    return student;
+    return this.uow.run(async ({ schools, students, statements }) => {
+      if (!(await schools.findById(command.schoolId))) {
+        throw new DomainError('SCHOOL_NOT_FOUND', 'school not found', 'school_id');
+      }
+      await students.insert(student);
+      // The school statement gains a row and counts one more student.
+      statements.schools([student.schoolId]);
+      return student;
+    });
   }
 }

@@ -19,6 +19,8 @@ export class DeleteStudent {
         );
       }
       await repositories.students.delete(id);
+      repositories.statements.students([id]);
+      repositories.statements.schools([student.schoolId]);
       return student;
     });
   }

@@ -1,8 +1,8 @@
 import { DomainError } from '../../domain/errors.js';
 import type { SchoolId, StudentId } from '../../domain/ids.js';
-import { type Student, type StudentChanges, reviseStudent } from '../../domain/student.js';
+import { type Student, type StudentChanges, fullName, reviseStudent } from '../../domain/student.js';
 import type { Clock } from '../ports/clock.js';
-import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
+import type { TransactionScope, UnitOfWork } from '../ports/unit-of-work.js';
 import { lockStudent } from '../shared/ledger-session.js';
 
 export interface UpdateStudentCommand extends StudentChanges {
@@ -23,6 +23,12 @@ export class UpdateStudent {
       const revised = reviseStudent(student, changes, this.clock.now());
       const moved = schoolId === undefined || schoolId === student.schoolId ? revised : await transfer(repositories, revised, schoolId);
       await repositories.students.update(moved);
+      repositories.statements.students([id]);
+      // School statements show the student's name and status, on every school that holds their account.
+      if (moved.schoolId !== student.schoolId) repositories.statements.schools([student.schoolId, moved.schoolId]);
+      if (fullName(moved) !== fullName(student) || moved.status !== student.status) {
+        repositories.statements.schools([moved.schoolId, ...(await repositories.students.accountSchools(id))]);
+      }
       return moved;
     });
   }
@@ -33,7 +39,7 @@ export class UpdateStudent {
  * a school of the same currency and on a settled account (nothing owed, no
  * credit left behind).
  */
-async function transfer({ schools, students }: Repositories, student: Student, to: SchoolId): Promise<Student> {
+async function transfer({ schools, students }: TransactionScope, student: Student, to: SchoolId): Promise<Student> {
   const [current, target] = await Promise.all([schools.findById(student.schoolId), schools.findById(to)]);
   if (!target) throw new DomainError('SCHOOL_NOT_FOUND', 'school not found', 'school_id');
   if (!current) throw new Error(`invariant: school ${student.schoolId} of student ${student.id} not found`);

@@ -14,9 +14,13 @@
 
 import { INVOICE_COLUMNS, PAYMENT_COLUMNS, SCHOOL_COLUMNS } from './rows.js';
 
-/** $studentId → the student and the school they are enrolled in now. */
+/**
+ * $studentId → the student, the school they are enrolled in now, and the
+ * statement's data version and epoch (read in the statement's snapshot).
+ */
 export const STUDENT_WITH_SCHOOL = `
 SELECT st.id, st.school_id, st.first_name, st.last_name, st.email, st.external_ref, st.status, st.created_at, st.updated_at,
+       st.data_version, (SELECT epoch FROM cache_epoch) AS epoch,
        sc.name AS school_name, sc.currency_code AS school_currency_code, sc.timezone AS school_timezone,
        sc.created_at AS school_created_at, sc.updated_at AS school_updated_at
   FROM students st
@@ -37,8 +41,8 @@ SELECT ${PAYMENT_COLUMNS}
  WHERE student_id = $studentId AND school_id = $schoolId
  ORDER BY paid_at DESC, created_at DESC, id DESC`;
 
-/** $schoolId → the school. */
-export const SCHOOL = `SELECT ${SCHOOL_COLUMNS} FROM schools WHERE id = $schoolId`;
+/** $schoolId → the school, with the statement's data version and epoch. */
+export const SCHOOL = `SELECT ${SCHOOL_COLUMNS}, data_version, (SELECT epoch FROM cache_epoch) AS epoch FROM schools WHERE id = $schoolId`;
 
 /**
  * $schoolId, $asOf → `accounts`: one row per student enrolled at the school

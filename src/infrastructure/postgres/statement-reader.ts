@@ -93,7 +93,14 @@ export class SequelizeStatementReader implements StatementReader {
       const account = { studentId, schoolId: school.id };
       const invoices = await sql.select<Row>(ACCOUNT_INVOICES, account);
       const payments = await sql.select<Row>(ACCOUNT_PAYMENTS, account);
-      return { student, school, invoices: invoices.map(invoiceOf), payments: payments.map(paymentOf) };
+      return {
+        student,
+        school,
+        invoices: invoices.map(invoiceOf),
+        payments: payments.map(paymentOf),
+        version: bigintOf(row.data_version, 'students.data_version'),
+        epoch: bigintOf(row.epoch, 'cache_epoch.epoch'),
+      };
     });
   }
 
@@ -114,6 +121,8 @@ export class SequelizeStatementReader implements StatementReader {
       return {
         school,
         asOfDate,
+        version: bigintOf(schoolRow.data_version, 'schools.data_version'),
+        epoch: bigintOf(schoolRow.epoch, 'cache_epoch.epoch'),
         totals: totalsOf(totals),
         studentCount: count('student_count'),
         activeStudentCount: count('active_student_count'),

@@ -103,6 +103,16 @@ export class SequelizeStudentRepository implements StudentRepository {
     return row?.found === true;
   }
 
+  async accountSchools(id: StudentId): Promise<SchoolId[]> {
+    const rows = await this.sql.select<{ school_id: string }>(
+      `SELECT school_id FROM invoices WHERE student_id = $id
+       UNION
+       SELECT school_id FROM payments WHERE student_id = $id`,
+      { id },
+    );
+    return rows.map((row) => row.school_id as SchoolId);
+  }
+
   async balanceAt(id: StudentId, schoolId: SchoolId): Promise<AccountBalance> {
     const row = await this.sql.one<Row>(
       `SELECT

@@ -1,14 +1,28 @@
 import { type Sequelize, Transaction } from 'sequelize';
-import type { Repositories, UnitOfWork } from '../../application/ports/unit-of-work.js';
+import { type ChangedStatements, StatementChangeSet } from '../../application/ports/statement-versions.js';
+import type { TransactionScope, UnitOfWork } from '../../application/ports/unit-of-work.js';
 import { DomainError } from '../../domain/errors.js';
 import { isRetryableTransactionError, translateDatabaseError } from './errors.js';
 import { sequelizeRepositories } from './repositories.js';
+import { Sql } from './sql.js';
+import { bumpStatementVersions } from './statement-versions.js';
 
 export interface UnitOfWorkOptions {
   /** Runs of `work` before giving up on serialization failures and deadlocks (default 5). */
   readonly maxAttempts?: number;
   /** Base of the jittered exponential backoff between attempts (default 10 ms). */
   readonly backoffMs?: number;
+  /** Told, after each commit, which statements it changed (the cache drops their keys). */
+  readonly onCommitted?: (changed: ChangedStatements) => void;
+}
+
+/** Committed is committed: a failing listener must not turn the write into an error. */
+function notify(listener: (changed: ChangedStatements) => void, changed: ChangedStatements): void {
+  try {
+    listener(changed);
+  } catch {
+    // Dropping cache keys only frees memory; versions keep the cache correct without it.
+  }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -20,10 +34,14 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * happens reruns the whole of `work` after a short jittered pause, and turns
  * into TRANSACTION_CONFLICT once the attempts are spent. Errors of `work`
  * itself roll back and propagate unchanged.
+ *
+ * The statements the work declares are bumped last, in one statement just
+ * before COMMIT, so school rows stay locked for as short a time as possible.
  */
 export class SequelizeUnitOfWork implements UnitOfWork {
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
+  private readonly onCommitted: (changed: ChangedStatements) => void;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -31,14 +49,20 @@ export class SequelizeUnitOfWork implements UnitOfWork {
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? 10;
+    this.onCommitted = options.onCommitted ?? (() => undefined);
   }
 
-  async run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
+  async run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
+      const changes = new StatementChangeSet();
       try {
-        return await this.sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, (transaction) =>
-          work(sequelizeRepositories(this.sequelize, transaction)),
-        );
+        const result = await this.sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, async (transaction) => {
+          const done = await work({ ...sequelizeRepositories(this.sequelize, transaction), statements: changes });
+          if (!changes.empty) await bumpStatementVersions(new Sql(this.sequelize, transaction), changes.changed());
+          return done;
+        });
+        if (!changes.empty) notify(this.onCommitted, changes.changed());
+        return result;
       } catch (error) {
         if (!isRetryableTransactionError(error)) throw translateDatabaseError(error);
         if (attempt >= this.maxAttempts) {

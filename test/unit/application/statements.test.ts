@@ -11,9 +11,9 @@ describe('statements (use cases)', () => {
     await useCases.voidInvoice.execute({ id: voided.id, releaseAllocations: false });
     await given.pay(student.id, 150n);
 
-    const onDueDate = await useCases.getStudentStatement.execute(student.id);
+    const onDueDate = (await useCases.getStudentStatement.execute(student.id)).value;
     clock.advanceDays(1);
-    const dayAfter = await useCases.getStudentStatement.execute(student.id);
+    const dayAfter = (await useCases.getStudentStatement.execute(student.id)).value;
 
     expect(onDueDate.asOfDate).to.equal('2026-03-10');
     expect(onDueDate.totals).to.deep.include({
@@ -55,7 +55,7 @@ describe('statements (use cases)', () => {
     const older = await given.pay(student.id, 80n, { paidAt: new Date('2026-03-01T00:00:00Z') });
     const newer = await given.pay(student.id, 50n, { paidAt: new Date('2026-03-05T00:00:00Z') });
 
-    const statement = await useCases.getStudentStatement.execute(student.id);
+    const statement = (await useCases.getStudentStatement.execute(student.id)).value;
 
     expect(statement.payments.map((p) => [p.paymentId, p.appliedMinor, p.unappliedMinor])).to.deep.equal([
       [newer.id, 20n, 30n],
@@ -75,8 +75,8 @@ describe('statements (use cases)', () => {
     await given.pay(settled.id, 300n);
     await useCases.updateStudent.execute({ id: settled.id, schoolId: (await given.school()).id });
 
-    const first = await useCases.getSchoolStatement.execute(school.id, { size: 2, token: null });
-    const second = await useCases.getSchoolStatement.execute(school.id, { size: 2, token: first.nextPageToken });
+    const first = (await useCases.getSchoolStatement.execute(school.id, { size: 2, token: null })).value;
+    const second = (await useCases.getSchoolStatement.execute(school.id, { size: 2, token: first.nextPageToken })).value;
 
     const rows = [...first.rows, ...second.rows];
     expect(rows.map((r) => r.studentId)).to.deep.equal([owing.id, ...[settled.id, idle.id].sort()]);

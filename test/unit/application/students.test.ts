@@ -44,7 +44,7 @@ describe('students (use cases)', () => {
 
       expect(moved.schoolId).to.equal(target.id);
       expect((await useCases.getInvoice.execute(invoice.id)).schoolId).to.equal(student.schoolId);
-      const statement = await useCases.getStudentStatement.execute(student.id);
+      const statement = (await useCases.getStudentStatement.execute(student.id)).value;
       expect(statement.invoices).to.deep.equal([]);
       expect(statement.currencyCode).to.equal('USD');
     });

@@ -4,15 +4,15 @@ import type { InvoiceId, SchoolId, StudentId } from '../../../src/domain/ids.js'
 import type { InvoiceView } from '../../../src/domain/invoice.js';
 import type { PaymentView } from '../../../src/domain/payment.js';
 import type { AllocationRequest } from '../../../src/domain/allocation.js';
-import { fakeBilling } from '../../fakes/fake-billing.js';
+import { type FakeBillingOptions, fakeBilling } from '../../fakes/fake-billing.js';
 
 /**
  * The use cases over in-memory fakes, with terse helpers for the "given"
  * part of a test. The clock starts at 2026-03-10 12:00 UTC.
  */
-export function billing(start?: string) {
-  const fakes = fakeBilling(start);
-  const useCases = buildUseCases(fakes.uow, fakes, fakes.reader, fakes.clock, fakes.ids);
+export function billing(start?: string, options?: FakeBillingOptions) {
+  const fakes = fakeBilling(start, options);
+  const useCases = buildUseCases(fakes.dependencies);
 
   const school = (overrides: { currencyCode?: string; timezone?: string; name?: string } = {}) =>
     useCases.createSchool.execute({ name: 'North High', currencyCode: 'USD', timezone: 'UTC', ...overrides });

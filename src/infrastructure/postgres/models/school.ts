@@ -10,6 +10,7 @@ export function defineSchoolModel(sequelize: Sequelize) {
       currencyCode: { type: DataTypes.TEXT, allowNull: false, field: 'currency_code' },
       timezone: { type: DataTypes.TEXT, allowNull: false },
       invoiceSequence: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0, field: 'invoice_sequence' },
+      dataVersion: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0, field: 'data_version' },
       createdAt: { type: DataTypes.DATE(3), allowNull: false, field: 'created_at' },
       updatedAt: { type: DataTypes.DATE(3), allowNull: false, field: 'updated_at' },
     },

@@ -12,6 +12,7 @@ export function defineStudentModel(sequelize: Sequelize) {
       email: { type: DataTypes.TEXT, allowNull: true },
       externalRef: { type: DataTypes.TEXT, allowNull: true, field: 'external_ref' },
       status: { type: DataTypes.TEXT, allowNull: false },
+      dataVersion: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0, field: 'data_version' },
       createdAt: { type: DataTypes.DATE(3), allowNull: false, field: 'created_at' },
       updatedAt: { type: DataTypes.DATE(3), allowNull: false, field: 'updated_at' },
     },

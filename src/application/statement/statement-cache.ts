@@ -1,0 +1,225 @@
+import { dateInTimezone } from '../../domain/calendar-date.js';
+import type { Clock } from '../ports/clock.js';
+import type { StatementCacheMetrics, StatementKind } from '../ports/statement-cache-metrics.js';
+import type { CacheStamp, CachedEntry, StatementCachePort } from '../ports/statement-cache-port.js';
+import type { ChangedStatements, CurrentVersion } from '../ports/statement-versions.js';
+import { statementKeys } from './statement-keys.js';
+
+export type CacheStatus = 'hit' | 'miss' | 'bypass';
+
+export interface CacheSettings {
+  readonly ttlSeconds: number;
+  /** How long a computation may hold the lease; waiters wait at most this long. */
+  readonly leaseMs: number;
+  /** How often a waiter looks for the lease holder's entry. */
+  readonly pollMs: number;
+}
+
+/**
+ * Seams at the points where a concurrent write can interleave with a fill
+ * (SPEC §5): tests run a write and its acknowledgement at each of them.
+ */
+export interface CachePolicyHooks {
+  afterLease?(key: string): Promise<void>;
+  afterCompute?(key: string): Promise<void>;
+  beforeFill?(key: string): Promise<void>;
+}
+
+/** A statement with the stamp of the snapshot it was read from. */
+export interface Computed<T> {
+  readonly value: T;
+  readonly stamp: CacheStamp;
+}
+
+export interface StatementRead<T> {
+  readonly kind: StatementKind;
+  readonly key: string;
+  /**
+   * The owner's current version, from a query that started after this read
+   * began; null when the owner does not exist.
+   */
+  current(): Promise<CurrentVersion | null>;
+  /** Reads the statement and its stamp from one database snapshot. */
+  compute(): Promise<Computed<T>>;
+  encode(value: T): string;
+  decode(payload: string): T;
+}
+
+export interface CachedRead<T> {
+  readonly value: T;
+  readonly status: CacheStatus;
+}
+
+const sameStamp = (a: CacheStamp, b: CacheStamp) => a.epoch === b.epoch && a.version === b.version && a.asOfDate === b.asOfDate;
+
+/** What a waiter may take from another computation: same epoch and day, and at least the version it needs. */
+const covers = (entry: CacheStamp, wanted: CacheStamp) =>
+  entry.epoch === wanted.epoch && entry.asOfDate === wanted.asOfDate && entry.version >= wanted.version;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The read-through policy of SPEC §5, over the cache port, the version
+ * source and the clock.
+ *
+ * A cached statement is served only when its stamp equals the owner's
+ * current one — data version (read by primary key, after the request began,
+ * in parallel with the cache read), database epoch, and today's date in the
+ * school's timezone — so a read that starts after a write was acknowledged
+ * always reflects it, whatever happened to invalidations. Fills are
+ * compare-and-set on the stamp, so an older computation never overwrites a
+ * newer entry. Misses compute once per stamp: in-process single flight, and
+ * a lease in the cache across replicas; waiters poll for the holder's entry
+ * and compute themselves once the lease time is up. When the cache fails,
+ * every read is answered from the database (`bypass`).
+ */
+export class StatementCache {
+  private readonly flights = new Map<string, Promise<Computed<unknown>>>();
+
+  constructor(
+    private readonly store: StatementCachePort,
+    private readonly clock: Clock,
+    private readonly metrics: StatementCacheMetrics,
+    private readonly settings: CacheSettings,
+    private readonly hooks: CachePolicyHooks = {},
+  ) {}
+
+  async read<T>(request: StatementRead<T>): Promise<CachedRead<T>> {
+    const [cached, current] = await Promise.all([this.lookup(request), request.current()]);
+    if (current === null) {
+      // Unknown owner: the computation answers NOT_FOUND (or finds one created meanwhile).
+      return { value: (await this.compute(request)).value, status: 'miss' };
+    }
+    const wanted: CacheStamp = { epoch: current.epoch, version: current.version, asOfDate: dateInTimezone(this.clock.now(), current.timezone) };
+    if (cached === 'unavailable') {
+      this.metrics.count(request.kind, 'bypass');
+      const computed = await this.once(request, wanted, () => this.compute(request));
+      return { value: computed.value, status: 'bypass' };
+    }
+    if (cached !== null) {
+      if (sameStamp(cached.stamp, wanted)) {
+        const value = this.decode(request, cached);
+        if (value !== undefined) {
+          this.metrics.count(request.kind, 'hit');
+          return { value: value.value, status: 'hit' };
+        }
+      } else {
+        this.metrics.count(request.kind, 'stale_rejected');
+      }
+    }
+    this.metrics.count(request.kind, 'miss');
+    const computed = await this.once(request, wanted, () => this.fillThrough(request, wanted));
+    return { value: computed.value, status: 'miss' };
+  }
+
+  /** After a commit: drop the changed statements' keys to free memory (best effort; versions keep reads right). */
+  async evict(changed: ChangedStatements): Promise<void> {
+    const keys = [...changed.studentIds.map(statementKeys.student), ...changed.schoolIds.map((id) => statementKeys.school(id))];
+    if (keys.length === 0) return;
+    try {
+      await this.store.delete(keys);
+    } catch {
+      this.metrics.count(changed.studentIds.length > 0 ? 'student' : 'school', 'error');
+    }
+  }
+
+  private async lookup<T>(request: StatementRead<T>): Promise<CachedEntry | null | 'unavailable'> {
+    try {
+      return await this.store.get(request.key);
+    } catch {
+      this.failed(request.kind);
+      return 'unavailable';
+    }
+  }
+
+  /** An entry that cannot be decoded is a miss, never an error to the caller. */
+  private decode<T>(request: StatementRead<T>, entry: CachedEntry): { value: T } | undefined {
+    try {
+      return { value: request.decode(entry.payload) };
+    } catch {
+      this.metrics.count(request.kind, 'error');
+      return undefined;
+    }
+  }
+
+  /** One computation per key and stamp in this process; concurrent readers share it. */
+  private once<T>(request: StatementRead<T>, wanted: CacheStamp, run: () => Promise<Computed<T>>): Promise<Computed<T>> {
+    const flight = `${request.key}@${wanted.epoch}.${wanted.version}.${wanted.asOfDate}`;
+    const running = this.flights.get(flight) as Promise<Computed<T>> | undefined;
+    if (running) return running;
+    const started = run().finally(() => this.flights.delete(flight));
+    this.flights.set(flight, started);
+    return started;
+  }
+
+  /** Computes under the lease for this stamp, or waits for whoever holds it — at most the lease time. */
+  private async fillThrough<T>(request: StatementRead<T>, wanted: CacheStamp): Promise<Computed<T>> {
+    const lease = `${request.key}:lease:${wanted.epoch}.${wanted.version}.${wanted.asOfDate}`;
+    const deadline = Date.now() + this.settings.leaseMs;
+    let waited = false;
+    for (;;) {
+      let token: string | null;
+      try {
+        token = await this.store.acquireLease(lease, this.settings.leaseMs);
+      } catch {
+        this.failed(request.kind);
+        return this.compute(request);
+      }
+      if (token !== null) {
+        try {
+          await this.hooks.afterLease?.(request.key);
+          return await this.computeAndFill(request);
+        } finally {
+          await this.store.releaseLease(lease, token).catch(() => this.failed(request.kind));
+        }
+      }
+      if (!waited) this.metrics.count(request.kind, 'lease_wait');
+      waited = true;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        this.metrics.count(request.kind, 'lease_expired');
+        return this.computeAndFill(request);
+      }
+      await sleep(Math.min(this.settings.pollMs, left));
+      let entry: CachedEntry | null;
+      try {
+        entry = await this.store.get(request.key);
+      } catch {
+        this.failed(request.kind);
+        return this.compute(request);
+      }
+      if (entry && covers(entry.stamp, wanted)) {
+        const value = this.decode(request, entry);
+        if (value !== undefined) return { value: value.value, stamp: entry.stamp };
+      }
+    }
+  }
+
+  private async computeAndFill<T>(request: StatementRead<T>): Promise<Computed<T>> {
+    const computed = await this.compute(request);
+    await this.hooks.afterCompute?.(request.key);
+    await this.hooks.beforeFill?.(request.key);
+    try {
+      const { outcome, storedBytes } = await this.store.fill(request.key, computed.stamp, request.encode(computed.value), this.settings.ttlSeconds);
+      this.metrics.count(request.kind, outcome === 'stored' ? 'fill_stored' : 'fill_kept');
+      if (outcome === 'stored') this.metrics.observeEntryBytes(request.kind, storedBytes);
+    } catch {
+      this.metrics.count(request.kind, 'fill_failed');
+      this.failed(request.kind);
+    }
+    return computed;
+  }
+
+  private async compute<T>(request: StatementRead<T>): Promise<Computed<T>> {
+    const started = performance.now();
+    const computed = await request.compute();
+    this.metrics.count(request.kind, 'computation');
+    this.metrics.observeComputeMs(request.kind, performance.now() - started);
+    return computed;
+  }
+
+  /** Every cache failure is counted and then bypassed: callers never see one. */
+  private failed(kind: StatementKind): void {
+    this.metrics.count(kind, 'error');
+  }
+}
