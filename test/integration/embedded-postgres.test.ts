@@ -8,6 +8,9 @@ import { runMigrations } from '../../src/infrastructure/postgres/migrate.js';
 import { sequelizeRepositories } from '../../src/infrastructure/postgres/repositories.js';
 import { createSequelize } from '../../src/infrastructure/postgres/sequelize.js';
 import { aSchool } from '../contracts/fixtures.js';
+import { MIGRATIONS } from '../../src/infrastructure/postgres/migrations/index.js';
+
+const ALL_MIGRATIONS = MIGRATIONS.map((migration) => migration.name);
 
 describe('embedded PostgreSQL', function () {
   this.timeout(60_000);
@@ -36,7 +39,7 @@ describe('embedded PostgreSQL', function () {
     const school = aSchool();
     let sequelize = createSequelize(first.url);
     try {
-      expect((await runMigrations(sequelize)).applied).to.deep.equal(['0001_initial']);
+      expect((await runMigrations(sequelize)).applied).to.deep.equal(ALL_MIGRATIONS);
       await sequelizeRepositories(sequelize).schools.insert(school);
       const [row] = await sequelize.query<{ version: number }>(`SELECT current_setting('server_version_num')::int AS version`, {
         type: QueryTypes.SELECT,

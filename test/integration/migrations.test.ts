@@ -3,8 +3,11 @@ import { QueryTypes } from 'sequelize';
 import { defineModels } from '../../src/infrastructure/postgres/models/index.js';
 import { pendingMigrations, revertMigrations, runMigrations } from '../../src/infrastructure/postgres/migrate.js';
 import { type TestDatabase, createTestDatabase } from '../support/test-database.js';
+import { MIGRATIONS } from '../../src/infrastructure/postgres/migrations/index.js';
 
-const TABLES = ['allocations', 'invoices', 'payments', 'schools', 'students'];
+const ALL_MIGRATIONS = MIGRATIONS.map((migration) => migration.name);
+
+const TABLES = ['allocations', 'cache_epoch', 'invoices', 'payments', 'schools', 'students'];
 
 async function tables(db: TestDatabase): Promise<string[]> {
   const rows = await db.sequelize.query<{ table_name: string }>(
@@ -30,20 +33,20 @@ describe('migrations', () => {
     const replicas = Array.from({ length: 4 }, () => db.connect({ poolMax: 1 }));
     const results = await Promise.all(replicas.map((sequelize) => runMigrations(sequelize)));
     const applied = results.map((r) => r.applied);
-    expect(applied.filter((names) => names.length > 0)).to.deep.equal([['0001_initial']]);
+    expect(applied.filter((names) => names.length > 0)).to.deep.equal([ALL_MIGRATIONS]);
     expect(await tables(db)).to.deep.equal(TABLES);
     expect((await runMigrations(db.sequelize)).applied).to.deep.equal([]);
     expect(await pendingMigrations(db.sequelize)).to.deep.equal([]);
     const recorded = await db.sequelize.query('SELECT name FROM schema_migrations', { type: QueryTypes.SELECT });
-    expect(recorded).to.deep.equal([{ name: '0001_initial' }]);
+    expect(recorded).to.deep.equal(ALL_MIGRATIONS.map((name) => ({ name })));
   });
 
   it('revert cleanly and apply again', async () => {
     await runMigrations(db.sequelize);
     await revertMigrations(db.sequelize);
     expect(await tables(db)).to.deep.equal([]);
-    expect(await pendingMigrations(db.sequelize)).to.deep.equal(['0001_initial']);
-    expect((await runMigrations(db.sequelize)).applied).to.deep.equal(['0001_initial']);
+    expect(await pendingMigrations(db.sequelize)).to.deep.equal(ALL_MIGRATIONS);
+    expect((await runMigrations(db.sequelize)).applied).to.deep.equal(ALL_MIGRATIONS);
     expect(await tables(db)).to.deep.equal(TABLES);
   });
 
