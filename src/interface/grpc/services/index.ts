@@ -1,11 +1,13 @@
 import type { DescService } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { BillingUseCases } from '../../../application/use-cases.js';
+import { CacheAdminService } from '../../../gen/billing/v1/cache_admin_pb.js';
 import { InvoiceService } from '../../../gen/billing/v1/invoice_pb.js';
 import { PaymentService } from '../../../gen/billing/v1/payment_pb.js';
 import { SchoolService } from '../../../gen/billing/v1/school_pb.js';
 import { StatementService } from '../../../gen/billing/v1/statement_pb.js';
 import { StudentService } from '../../../gen/billing/v1/student_pb.js';
+import { cacheAdminService } from './cache-admin-service.js';
 import { invoiceService } from './invoice-service.js';
 import { paymentService } from './payment-service.js';
 import { schoolService } from './school-service.js';
@@ -30,5 +32,6 @@ export function billingServices(useCases: BillingUseCases): ServiceBinding[] {
     bind(InvoiceService, invoiceService(useCases)),
     bind(PaymentService, paymentService(useCases)),
     bind(StatementService, statementService(useCases)),
+    bind(CacheAdminService, cacheAdminService(useCases)),
   ];
 }
