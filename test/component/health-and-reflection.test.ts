@@ -72,11 +72,13 @@ describe('gRPC health', () => {
   });
 
   it('watches an unknown service as SERVICE_UNKNOWN until it is known', async () => {
-    const stream = h.health.watch({ service: 'billing.v1.Later' })[Symbol.asyncIterator]();
+    const caller = new AbortController();
+    const stream = h.health.watch({ service: 'billing.v1.Later' }, { signal: caller.signal })[Symbol.asyncIterator]();
     expect((await next(stream)).value?.status).to.equal(ServingStatus.SERVICE_UNKNOWN);
     h.server.health.set('billing.v1.Later', ServingStatus.SERVING);
     expect((await next(stream)).value?.status).to.equal(ServingStatus.SERVING);
-    await stream.return?.();
+    // Cancel the call: return() alone leaves it open on the server until the shutdown grace ends.
+    caller.abort();
   });
 
   it('reports serving to the health-check CLI helper, and not serving once shut down', async () => {
