@@ -89,6 +89,33 @@ describeEachBackend('gRPC errors on the wire', (backend) => {
       expect(error.findDetails(BadRequestSchema)).to.deep.equal([]);
     });
   });
+
+  if (backend.name === 'postgres') {
+    // Only a real database fails for real: here a table is missing, as after a broken migration.
+    describe('a bug in the database', () => {
+      it('is INTERNAL "internal error" with no detail for the caller, and logged with the procedure', async () => {
+        const sql = h.database!.sequelize;
+        await sql.query('ALTER TABLE schools RENAME TO schools_gone');
+        let caught: unknown;
+        try {
+          await h.schools.getSchool({ id: '0b6a5f0e-1c1d-4e8e-9a53-6f0f3f5d1a22' });
+        } catch (error) {
+          caught = error;
+        } finally {
+          await sql.query('ALTER TABLE schools_gone RENAME TO schools');
+        }
+        expect(caught).to.be.instanceOf(ConnectError);
+        const error = caught as ConnectError;
+        expect(error.code).to.equal(Code.Internal);
+        expect(error.rawMessage).to.equal('internal error');
+        expect(error.details).to.deep.equal([]);
+        expect(JSON.stringify(error.metadata ? [...error.metadata] : [])).to.not.contain('schools');
+        expect(h.internalErrors).to.have.length(1);
+        expect(h.internalErrors[0]!.procedure).to.equal('/billing.v1.SchoolService/GetSchool');
+        expect((h.internalErrors[0]!.error as { message: string }).message).to.equal('relation "schools" does not exist');
+      });
+    });
+  }
 });
 
 // A use case swapped for a throwing double: only the in-memory backend is built from replaceable use cases.

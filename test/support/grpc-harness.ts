@@ -42,6 +42,8 @@ export interface GrpcHarness {
   readonly payments: Client<typeof PaymentService>;
   readonly statements: Client<typeof StatementService>;
   readonly health: Client<typeof Health>;
+  /** postgres only: the database the service runs on. */
+  readonly database?: TestDatabase;
   /** What the server reported as INTERNAL errors (instead of stderr). */
   readonly internalErrors: InternalErrorEntry[];
   client<S extends DescService>(service: S): Client<S>;
@@ -201,6 +203,7 @@ export async function startPostgresHarness(options: PostgresHarnessOptions = {})
     const service = await startService(config, logger, { clock });
     return {
       backend: 'postgres',
+      database,
       clock,
       healthStatus: service.health,
       ...clientsFor(service.grpcPort),
