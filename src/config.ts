@@ -9,6 +9,8 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL');
+const redisUrl = z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL');
+const clusterNodes = z.string().regex(/^\s*[^,\s]+:\d{1,5}(\s*,\s*[^,\s]+:\d{1,5})*\s*$/, 'must be host:port,host:port,...');
 
 const schema = z.object({
   GRPC_HOST: z.string().min(1).default('0.0.0.0'),
@@ -19,6 +21,12 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+  REDIS_URL: redisUrl.optional(),
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt.max(60_000).default(100),
+  CACHE_TTL_SECONDS: positiveInt.max(30 * 86_400).default(3600),
+  CACHE_LEASE_MS: positiveInt.max(600_000).default(5000),
+  CACHE_KEY_PREFIX: z.string().regex(/^[^\s*?[\]]*$/, 'must not contain spaces or glob characters').default(''),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -37,6 +45,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(String(issue.path[0] ?? 'environment'), `(got ${JSON.stringify(present[String(issue.path[0])] ?? null)}): ${issue.message}`);
+  }
+  if (parsed.data.REDIS_URL && parsed.data.REDIS_CLUSTER_NODES) {
+    throw new ConfigError('REDIS_CLUSTER_NODES', 'cannot be set together with REDIS_URL (one Redis, or one cluster)');
   }
   return parsed.data;
 }

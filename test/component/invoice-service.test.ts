@@ -1,21 +1,20 @@
 import { Code } from '@connectrpc/connect';
 import { expect } from 'chai';
 import { InvoiceStatus } from '../../src/gen/billing/v1/invoice_pb.js';
-import { type GrpcHarness, expectError, given, startHarness, stateOf } from '../support/grpc-harness.js';
+import { type GrpcHarness, describeEachBackend, expectError, given } from '../support/grpc-harness.js';
 
 const UNKNOWN = '0b6a5f0e-1c1d-4e8e-9a53-6f0f3f5d1a22';
 
 // The fake clock reads 2026-03-10T12:00:00Z; schools are in UTC.
-describe('gRPC InvoiceService', () => {
+describeEachBackend('gRPC InvoiceService', (backend) => {
   let h: GrpcHarness;
+  backend.useHarness((started) => (h = started));
   let schoolId: string;
   let studentId: string;
   beforeEach(async () => {
-    h = await startHarness();
     schoolId = (await given(h).school()).id;
     studentId = (await given(h).student(schoolId)).id;
   });
-  afterEach(() => h.close());
 
   it('issues an invoice numbered per school, dated today by default', async () => {
     const { invoice } = await h.invoices.createInvoice({ studentId, description: 'Tuition', amountMinor: 150_000n, dueDate: '2026-04-01' });
@@ -58,11 +57,11 @@ describe('gRPC InvoiceService', () => {
   it('returns the first invoice when retried with the same key and fields', async () => {
     const request = { studentId, description: 'Books', amountMinor: 900n, dueDate: '2026-04-01', idempotencyKey: 'inv-1' };
     const first = (await h.invoices.createInvoice(request)).invoice!;
-    const before = stateOf(h.fakes);
+    const before = await h.snapshot();
     const retry = (await h.invoices.createInvoice(request)).invoice!;
     expect(retry).to.deep.equal(first);
     expect(retry.idempotencyKey).to.equal('inv-1');
-    expect(stateOf(h.fakes)).to.equal(before);
+    expect(await h.snapshot()).to.equal(before);
   });
 
   it('lists by student or by school, in invoice order, filtered by status, a page at a time', async () => {
@@ -153,9 +152,9 @@ describe('gRPC InvoiceService', () => {
     ];
     for (const [name, call, code, reason, field] of cases) {
       it(`${name}: ${Code[code]} ${reason}`, async () => {
-        const before = stateOf(h.fakes);
+        const before = await h.snapshot();
         await expectError(call(), { code, reason, field });
-        expect(stateOf(h.fakes)).to.equal(before);
+        expect(await h.snapshot()).to.equal(before);
       });
     }
   });

@@ -3,23 +3,22 @@ import { Code } from '@connectrpc/connect';
 import { expect } from 'chai';
 import { InvoiceStatus } from '../../src/gen/billing/v1/invoice_pb.js';
 import { PaymentMethod, PaymentStatus } from '../../src/gen/billing/v1/payment_pb.js';
-import { type GrpcHarness, expectError, given, startHarness, stateOf } from '../support/grpc-harness.js';
+import { type GrpcHarness, describeEachBackend, expectError, given } from '../support/grpc-harness.js';
 
 const UNKNOWN = '0b6a5f0e-1c1d-4e8e-9a53-6f0f3f5d1a22';
 const NOW = new Date('2026-03-10T12:00:00Z');
 
 const allocation = (invoiceId: string, amountMinor: bigint) => ({ invoiceId, amountMinor });
 
-describe('gRPC PaymentService', () => {
+describeEachBackend('gRPC PaymentService', (backend) => {
   let h: GrpcHarness;
+  backend.useHarness((started) => (h = started));
   let schoolId: string;
   let studentId: string;
   beforeEach(async () => {
-    h = await startHarness();
     schoolId = (await given(h).school()).id;
     studentId = (await given(h).student(schoolId)).id;
   });
-  afterEach(() => h.close());
 
   it('applies a payment to the oldest due invoices, splitting the last, and keeps the rest as credit', async () => {
     const later = await given(h).invoice(studentId, 500n, '2026-04-01');
@@ -72,11 +71,11 @@ describe('gRPC PaymentService', () => {
     await given(h).invoice(studentId, 300n, '2026-03-20');
     const request = { studentId, amountMinor: 100n, method: PaymentMethod.CASH, idempotencyKey: 'pay-1' };
     const first = (await h.payments.createPayment(request)).payment!;
-    const before = stateOf(h.fakes);
+    const before = await h.snapshot();
     const retry = (await h.payments.createPayment(request)).payment!;
     expect(retry).to.deep.equal(first);
     expect(retry.idempotencyKey).to.equal('pay-1');
-    expect(stateOf(h.fakes)).to.equal(before);
+    expect(await h.snapshot()).to.equal(before);
   });
 
   it('reverses a payment: no allocations, nothing applied, the invoice reopens; a second reversal changes nothing', async () => {
@@ -93,7 +92,7 @@ describe('gRPC PaymentService', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       ids.push((await given(h).pay(studentId, 10n)).id);
-      h.fakes.clock.advance(1000);
+      h.clock.advance(1000);
     }
     await h.payments.deletePayment({ id: ids[0]! });
     const other = await given(h).student(schoolId, { firstName: 'Bo' });
@@ -156,9 +155,9 @@ describe('gRPC PaymentService', () => {
     ];
     for (const [name, call, code, reason, field] of cases) {
       it(`${name}: ${Code[code]} ${reason}`, async () => {
-        const before = stateOf(h.fakes);
+        const before = await h.snapshot();
         await expectError(call(), { code, reason, field });
-        expect(stateOf(h.fakes)).to.equal(before);
+        expect(await h.snapshot()).to.equal(before);
       });
     }
   });

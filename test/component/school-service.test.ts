@@ -1,15 +1,12 @@
 import { Code } from '@connectrpc/connect';
 import { expect } from 'chai';
-import { type GrpcHarness, expectError, given, startHarness, stateOf } from '../support/grpc-harness.js';
+import { type GrpcHarness, describeEachBackend, expectError, given } from '../support/grpc-harness.js';
 
 const UNKNOWN = '0b6a5f0e-1c1d-4e8e-9a53-6f0f3f5d1a22';
 
-describe('gRPC SchoolService', () => {
+describeEachBackend('gRPC SchoolService', (backend) => {
   let h: GrpcHarness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(() => h.close());
+  backend.useHarness((started) => (h = started));
 
   it('creates a school and reads it back, timestamps included', async () => {
     const { school } = await h.schools.createSchool({ name: 'North High', currencyCode: 'COP', timezone: 'america/bogota' });
@@ -42,7 +39,7 @@ describe('gRPC SchoolService', () => {
 
   it('updates only the fields that are set', async () => {
     const school = await given(h).school();
-    h.fakes.clock.advance(60_000);
+    h.clock.advance(60_000);
     const renamed = (await h.schools.updateSchool({ id: school.id, name: 'South High' })).school!;
     expect(renamed).to.include({ name: 'South High', timezone: 'UTC', currencyCode: 'USD' });
     expect(renamed.updatedAt!.seconds).to.equal(school.updatedAt!.seconds + 60n);
@@ -82,9 +79,9 @@ describe('gRPC SchoolService', () => {
     });
     for (const [name, call, code, reason, field] of cases) {
       it(`${name}: ${Code[code]} ${reason}`, async () => {
-        const before = stateOf(h.fakes);
+        const before = await h.snapshot();
         await expectError(call(), { code, reason, field });
-        expect(stateOf(h.fakes)).to.equal(before);
+        expect(await h.snapshot()).to.equal(before);
       });
     }
   });

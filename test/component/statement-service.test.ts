@@ -3,19 +3,18 @@ import { expect } from 'chai';
 import { InvoiceStatus } from '../../src/gen/billing/v1/invoice_pb.js';
 import { PaymentMethod, PaymentStatus } from '../../src/gen/billing/v1/payment_pb.js';
 import { StudentStatus } from '../../src/gen/billing/v1/student_pb.js';
-import { type GrpcHarness, expectError, given, startHarness, stateOf } from '../support/grpc-harness.js';
+import { type GrpcHarness, describeEachBackend, expectError, given } from '../support/grpc-harness.js';
 
 const UNKNOWN = '0b6a5f0e-1c1d-4e8e-9a53-6f0f3f5d1a22';
 
 // Today is 2026-03-10 at the (UTC) school.
-describe('gRPC StatementService', () => {
+describeEachBackend('gRPC StatementService', (backend) => {
   let h: GrpcHarness;
+  backend.useHarness((started) => (h = started));
   let schoolId: string;
   beforeEach(async () => {
-    h = await startHarness();
     schoolId = (await given(h).school()).id;
   });
-  afterEach(() => h.close());
 
   it('returns a student statement with totals, counts, aging and every line', async () => {
     const student = await given(h).student(schoolId);
@@ -111,9 +110,9 @@ describe('gRPC StatementService', () => {
     ];
     for (const [name, call, code, reason, field] of cases) {
       it(`${name}: ${Code[code]} ${reason}`, async () => {
-        const before = stateOf(h.fakes);
+        const before = await h.snapshot();
         await expectError(call(), { code, reason, field });
-        expect(stateOf(h.fakes)).to.equal(before);
+        expect(await h.snapshot()).to.equal(before);
       });
     }
   });

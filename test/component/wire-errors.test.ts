@@ -8,7 +8,7 @@ import { CreateSchoolRequestSchema, CreateSchoolResponseSchema, GetSchoolRequest
 import { BadRequestSchema, ErrorInfoSchema } from '../../src/gen/google/rpc/error_details_pb.js';
 import { StatusSchema } from '../../src/gen/google/rpc/status_pb.js';
 import { logInternalError } from '../../src/interface/grpc/errors.js';
-import { type GrpcHarness, expectError, startHarness, stateOf } from '../support/grpc-harness.js';
+import { type GrpcHarness, describeEachBackend, expectError, startHarness } from '../support/grpc-harness.js';
 import { rawUnary } from '../support/grpc-raw.js';
 
 const CREATE_SCHOOL = '/billing.v1.SchoolService/CreateSchool';
@@ -21,15 +21,11 @@ function statusDetails(trailers: grpc.Metadata | undefined) {
   return fromBinary(StatusSchema, values[0] as Buffer);
 }
 
-describe('gRPC errors on the wire', () => {
+describeEachBackend('gRPC errors on the wire', (backend) => {
   let h: GrpcHarness;
-  afterEach(() => h.close());
+  backend.useHarness((started) => (h = started));
 
   describe('requests the server cannot parse', () => {
-    beforeEach(async () => {
-      h = await startHarness();
-    });
-
     const malformed: [string, number[]][] = [
       ['a truncated length-delimited field', [0x0a, 0x7f, 0x41]],
       ['an invalid wire type', [0x0f, 0x01]],
@@ -39,7 +35,7 @@ describe('gRPC errors on the wire', () => {
     ];
     for (const [name, bytes] of malformed) {
       it(`answers INVALID_ARGUMENT MALFORMED_REQUEST for ${name}, changing nothing`, async () => {
-        const before = stateOf(h.fakes);
+        const before = await h.snapshot();
         const { status, response } = await rawUnary(h.port, CREATE_SCHOOL, Uint8Array.from(bytes));
         expect(status.code).to.equal(grpc.status.INVALID_ARGUMENT);
         expect(response).to.equal(null);
@@ -49,7 +45,7 @@ describe('gRPC errors on the wire', () => {
         expect(details.message).to.equal(status.details);
         const info = anyUnpack(details.details[0]!, ErrorInfoSchema);
         expect(info).to.include({ reason: 'MALFORMED_REQUEST', domain: 'billing.v1' });
-        expect(stateOf(h.fakes)).to.equal(before);
+        expect(await h.snapshot()).to.equal(before);
         expect(h.internalErrors).to.deep.equal([]);
       });
     }
@@ -63,10 +59,6 @@ describe('gRPC errors on the wire', () => {
   });
 
   describe('rich error details', () => {
-    beforeEach(async () => {
-      h = await startHarness();
-    });
-
     it('are sent by grpc-js in the grpc-status-details-bin trailer: ErrorInfo and BadRequest', async () => {
       const request = toBinary(GetSchoolRequestSchema, create(GetSchoolRequestSchema, { id: 'not-a-uuid' }));
       const { status } = await rawUnary(h.port, '/billing.v1.SchoolService/GetSchool', request);
@@ -97,6 +89,39 @@ describe('gRPC errors on the wire', () => {
       expect(error.findDetails(BadRequestSchema)).to.deep.equal([]);
     });
   });
+
+  if (backend.name === 'postgres') {
+    // Only a real database fails for real: here a table is missing, as after a broken migration.
+    describe('a bug in the database', () => {
+      it('is INTERNAL "internal error" with no detail for the caller, and logged with the procedure', async () => {
+        const sql = h.database!.sequelize;
+        await sql.query('ALTER TABLE schools RENAME TO schools_gone');
+        let caught: unknown;
+        try {
+          await h.schools.getSchool({ id: '0b6a5f0e-1c1d-4e8e-9a53-6f0f3f5d1a22' });
+        } catch (error) {
+          caught = error;
+        } finally {
+          await sql.query('ALTER TABLE schools_gone RENAME TO schools');
+        }
+        expect(caught).to.be.instanceOf(ConnectError);
+        const error = caught as ConnectError;
+        expect(error.code).to.equal(Code.Internal);
+        expect(error.rawMessage).to.equal('internal error');
+        expect(error.details).to.deep.equal([]);
+        expect(JSON.stringify(error.metadata ? [...error.metadata] : [])).to.not.contain('schools');
+        expect(h.internalErrors).to.have.length(1);
+        expect(h.internalErrors[0]!.procedure).to.equal('/billing.v1.SchoolService/GetSchool');
+        expect((h.internalErrors[0]!.error as { message: string }).message).to.equal('relation "schools" does not exist');
+      });
+    });
+  }
+});
+
+// A use case swapped for a throwing double: only the in-memory backend is built from replaceable use cases.
+describe('gRPC errors on the wire (in-memory, use case double)', () => {
+  let h: GrpcHarness;
+  afterEach(() => h.close());
 
   describe('a bug', () => {
     const secret = 'relation "schools" does not exist: SELECT * FROM schools WHERE id = $1';

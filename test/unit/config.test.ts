@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const failure = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return error;
+  }
+  return null;
+};
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).to.deep.include({
+      GRPC_PORT: 50051,
+      DATA_DIR: '.data',
+      LOG_LEVEL: 'info',
+      CACHE_TTL_SECONDS: 3600,
+      CACHE_LEASE_MS: 5000,
+      CACHE_KEY_PREFIX: '',
+      REDIS_COMMAND_TIMEOUT_MS: 100,
+    });
+  });
+
+  it('names the bad variable and what is wrong', () => {
+    for (const [variable, value] of [
+      ['GRPC_PORT', 'http'],
+      ['GRPC_PORT', '70000'],
+      ['DATABASE_URL', 'mysql://x'],
+      ['REDIS_URL', 'localhost:6379'],
+      ['REDIS_CLUSTER_NODES', 'a:1,b'],
+      ['CACHE_TTL_SECONDS', '0'],
+      ['CACHE_KEY_PREFIX', 'billing:*'],
+      ['LOG_LEVEL', 'loud'],
+    ]) {
+      const error = failure({ [variable!]: value! });
+      expect(error, `${variable}=${value}`).to.be.instanceOf(ConfigError);
+      expect((error as ConfigError).variable).to.equal(variable);
+      expect((error as ConfigError).message).to.include(variable!);
+    }
+  });
+
+  it('takes one Redis or one cluster, not both', () => {
+    const error = failure({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' });
+    expect((error as ConfigError).variable).to.equal('REDIS_CLUSTER_NODES');
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = loadConfig({ DATABASE_URL: '', GRPC_PORT: '' });
+    expect(config.GRPC_PORT).to.equal(50051);
+    expect(config.DATABASE_URL).to.equal(undefined);
+  });
+});
