@@ -18,7 +18,6 @@
  * unhandled 'error' event.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
@@ -223,11 +222,25 @@ export class RedisStatementCache implements StatementCachePort {
     return this.prefix;
   }
 
-  /** Resolves once connected (cluster: slots known); rejects after `timeoutMs`. Optional: commands before that fail fast. */
+  /**
+   * Resolves once connected (cluster: slots known); rejects with
+   * CacheUnavailableError after `timeoutMs`. Connection errors meanwhile do
+   * not end the wait (the client keeps reconnecting). Optional: until then
+   * commands fail fast.
+   */
   async ready(timeoutMs = 5_000): Promise<void> {
-    if (this.client.status === 'ready') return;
-    await once(this.client, 'ready', { signal: AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {
-      throw new CacheUnavailableError(`Redis not ready within ${timeoutMs} ms`, { cause: error });
+    const client = this.client;
+    if (client.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        client.off('ready', onReady);
+        reject(new CacheUnavailableError(`Redis not ready within ${timeoutMs} ms (${client.status})`));
+      }, timeoutMs);
+      client.once('ready', onReady);
     });
   }
 
