@@ -158,6 +158,7 @@ export class RedisStatementCache implements StatementCachePort {
     this.prefix = options.keyPrefix ?? '';
     this.commandTimeoutMs = positiveInteger(options.commandTimeoutMs ?? REDIS_CACHE_DEFAULTS.commandTimeoutMs, 'commandTimeoutMs');
     this.compressAboveBytes = options.compressAboveBytes ?? DEFAULT_COMPRESSION_THRESHOLD_BYTES;
+    if (!(this.compressAboveBytes >= 0)) throw new RangeError(`compressAboveBytes must not be negative (got ${this.compressAboveBytes})`);
     const onError = options.onError;
     this.onError = (error, context) => {
       try {
