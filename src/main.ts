@@ -13,8 +13,8 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.LOG_LEVEL });
   const service = await startService(config, logger);
-  logger.info({ grpcPort: service.grpcPort, database: service.database }, 'school billing service ready');
-  process.stdout.write(banner(service.grpcPort, service.database));
+  logger.info({ grpcPort: service.grpcPort, database: service.database, cache: service.cache }, 'school billing service ready');
+  process.stdout.write(banner(service.grpcPort, service.database, service.cache));
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
@@ -30,12 +30,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-function banner(port: number, database: string): string {
+function banner(port: number, database: string, cache: string): string {
   const api = `http://localhost:${port}`;
   return [
     '',
     `  School billing gRPC service on ${api} (reflection on, plaintext)`,
     `  database: ${database}`,
+    `  statement cache: ${cache}`,
     '',
     '  Try:',
     `    npx buf curl --protocol grpc --http2-prior-knowledge --list-methods ${api}`,

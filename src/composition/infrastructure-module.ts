@@ -1,10 +1,15 @@
 import { ContainerModule } from 'inversify';
+import type { Sequelize } from 'sequelize';
 import type { Clock } from '../application/ports/clock.js';
 import type { IdGenerator } from '../application/ports/id-generator.js';
-import type { Sequelize } from 'sequelize';
+import type { StatementCachePort } from '../application/ports/statement-cache-port.js';
+import type { StatementCache } from '../application/statement/statement-cache.js';
+import { JsonStatementCodec } from '../infrastructure/cache/index.js';
+import { CacheCounterMetrics } from '../infrastructure/metrics/cache-counters.js';
 import { sequelizeRepositories } from '../infrastructure/postgres/repositories.js';
 import { closeSequelize } from '../infrastructure/postgres/sequelize.js';
 import { SequelizeStatementReader } from '../infrastructure/postgres/statement-reader.js';
+import { SequelizeStatementVersionSource } from '../infrastructure/postgres/statement-versions.js';
 import { SequelizeUnitOfWork } from '../infrastructure/postgres/unit-of-work.js';
 import { SystemClock } from '../infrastructure/system/system-clock.js';
 import { UuidV7Ids } from '../infrastructure/system/uuid-v7-ids.js';
@@ -16,21 +21,42 @@ export interface InfrastructureOverrides {
   readonly ids?: IdGenerator;
 }
 
-/** The adapters behind the application's ports: PostgreSQL through Sequelize, the system clock, UUIDv7 ids. */
-export function infrastructureModule(sequelize: Sequelize, overrides: InfrastructureOverrides = {}): ContainerModule {
+export interface InfrastructureOptions {
+  readonly sequelize: Sequelize;
+  readonly cacheStore: StatementCachePort;
+  readonly cacheSettings: { readonly ttlSeconds: number; readonly leaseMs: number; readonly pollMs: number };
+}
+
+/**
+ * The adapters behind the application's ports: PostgreSQL through Sequelize,
+ * the statement cache store (Redis or memory, opened by the caller), the
+ * system clock, UUIDv7 ids.
+ */
+export function infrastructureModule(options: InfrastructureOptions, overrides: InfrastructureOverrides = {}): ContainerModule {
   return new ContainerModule(({ bind, onDeactivation }) => {
-    bind(TOKENS.sequelize).toConstantValue(sequelize);
+    bind(TOKENS.sequelize).toConstantValue(options.sequelize);
     onDeactivation(TOKENS.sequelize, (instance) => closeSequelize(instance));
     bind(TOKENS.clock).toConstantValue(overrides.clock ?? new SystemClock());
     bind(TOKENS.ids).toConstantValue(overrides.ids ?? new UuidV7Ids());
+    bind(TOKENS.cacheStore).toConstantValue(options.cacheStore);
+    bind(TOKENS.cacheSettings).toConstantValue(options.cacheSettings);
+    bind(TOKENS.cacheMetrics).toConstantValue(new CacheCounterMetrics());
+    bind(TOKENS.codec).toConstantValue(new JsonStatementCodec());
     bind(TOKENS.unitOfWork)
-      .toResolvedValue((db: Sequelize) => new SequelizeUnitOfWork(db), [TOKENS.sequelize])
+      .toResolvedValue(
+        // After each commit the cache drops the changed statements' keys (to free memory only).
+        (db: Sequelize, cache: StatementCache) => new SequelizeUnitOfWork(db, { onCommitted: (changed) => void cache.evict(changed) }),
+        [TOKENS.sequelize, TOKENS.statementCache],
+      )
       .inSingletonScope();
     bind(TOKENS.repositories)
       .toResolvedValue((db: Sequelize) => sequelizeRepositories(db), [TOKENS.sequelize])
       .inSingletonScope();
     bind(TOKENS.statementReader)
       .toResolvedValue((db: Sequelize) => new SequelizeStatementReader(db), [TOKENS.sequelize])
+      .inSingletonScope();
+    bind(TOKENS.versionSource)
+      .toResolvedValue((db: Sequelize) => new SequelizeStatementVersionSource(db), [TOKENS.sequelize])
       .inSingletonScope();
   });
 }

@@ -10,12 +10,18 @@ import type { HealthStatus } from '../interface/grpc/health.js';
 import { startGrpcServer } from '../interface/grpc/server.js';
 import { applicationModule } from './application-module.js';
 import { type InfrastructureOverrides, infrastructureModule } from './infrastructure-module.js';
+import { type CacheBackend, openCacheBackend } from './cache-store.js';
 import { TOKENS } from './tokens.js';
+
+// A waiter for another replica's computation looks for its entry this often.
+const CACHE_POLL_MS = 10;
 
 export interface RunningService {
   readonly grpcPort: number;
   /** "embedded PostgreSQL on port N" or the configured host, for the start banner. */
   readonly database: string;
+  /** Which statement cache serves: Redis, Redis Cluster or memory. */
+  readonly cache: string;
   readonly health: HealthStatus;
   /** Graceful: NOT_SERVING, drain calls, close the pool, stop an embedded database. Idempotent. */
   stop(): Promise<void>;
@@ -35,12 +41,15 @@ export async function startService(config: Config, logger: Logger, overrides: In
   const databaseUrl = config.DATABASE_URL ?? embedded!.url;
   const sequelize = createSequelize(databaseUrl, { poolMax: config.DATABASE_POOL_MAX });
   const container = new Container();
+  let cache: CacheBackend | undefined;
   try {
+    cache = await openCacheBackend(config, logger);
     if (config.MIGRATE_ON_START) {
       const { applied } = await runMigrations(sequelize);
       logger.info({ applied }, 'migrations done');
     }
-    await container.load(infrastructureModule(sequelize, overrides), applicationModule);
+    const cacheSettings = { ttlSeconds: config.CACHE_TTL_SECONDS, leaseMs: config.CACHE_LEASE_MS, pollMs: CACHE_POLL_MS };
+    await container.load(infrastructureModule({ sequelize, cacheStore: cache.store, cacheSettings }, overrides), applicationModule);
     const server = await startGrpcServer({
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
@@ -51,15 +60,18 @@ export async function startService(config: Config, logger: Logger, overrides: In
     return {
       grpcPort: server.port,
       database: embedded ? `embedded PostgreSQL on 127.0.0.1:${embedded.port}` : new URL(databaseUrl).host,
+      cache: cache.description,
       health: server.health,
       stop: () =>
         (stopping ??= (async () => {
           await server.shutdown(config.SHUTDOWN_GRACE_MS);
           await container.unbindAll();
+          await cache?.close();
           await embedded?.stop();
         })()),
     };
   } catch (error) {
+    await cache?.close().catch(() => undefined);
     await sequelize.close().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
     throw error;

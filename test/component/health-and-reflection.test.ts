@@ -13,6 +13,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BUF = `${ROOT}node_modules/.bin/buf`;
 
 const SERVICES = [
+  'billing.v1.CacheAdminService',
   'billing.v1.InvoiceService',
   'billing.v1.PaymentService',
   'billing.v1.SchoolService',
@@ -113,6 +114,9 @@ describeEachBackend('gRPC health and reflection', (backend) => {
         const methods = stdout.trim().split('\n').sort();
         expect(methods).to.deep.equal(
           [
+            'billing.v1.CacheAdminService/GetCacheStats',
+            'billing.v1.CacheAdminService/InvalidateStatements',
+            'billing.v1.CacheAdminService/WarmStatements',
             'billing.v1.InvoiceService/CreateInvoice',
             'billing.v1.InvoiceService/DeleteInvoice',
             'billing.v1.InvoiceService/GetInvoice',
