@@ -43,7 +43,7 @@ export function fakeBilling(start?: string, options: FakeBillingOptions = {}) {
     versions: new VersionBatcher(versionSource, (run) => setImmediate(run)),
     codec: testStatementCodec,
   };
-  return { ...dependencies, ...repositories, clock, cacheStore, state, versionSource, dependencies };
+  return { ...dependencies, ...repositories, clock, uow, cacheStore, state, versionSource, dependencies };
 }
 
 export type FakeBilling = ReturnType<typeof fakeBilling>;
