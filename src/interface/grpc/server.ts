@@ -6,6 +6,7 @@ import { Health } from '../../gen/grpc/health/v1/health_pb.js';
 import type { InternalErrorReporter } from './errors.js';
 import { type BridgeOptions, addConnectService } from './grpc-bridge.js';
 import { HealthStatus, healthService } from './health.js';
+import { type UnaryInterceptor, intercept } from './interceptors.js';
 import { addReflection } from './reflection.js';
 import { billingServices } from './services/index.js';
 
@@ -20,6 +21,8 @@ export interface GrpcServerOptions {
   /** grpc-js channel options (message size limits, keepalive, ...). */
   readonly serverOptions?: grpc.ServerOptions;
   readonly reportInternalError?: InternalErrorReporter;
+  /** Around every unary billing call, first one outermost (health is not intercepted). */
+  readonly interceptors?: readonly UnaryInterceptor[];
 }
 
 export interface RunningGrpcServer {
@@ -58,7 +61,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   };
 
   const bindings = billingServices(options.useCases);
-  for (const { service, impl } of bindings) addConnectService(server, service, impl, bridge);
+  for (const { service, impl } of bindings) addConnectService(server, service, intercept(service, impl, options.interceptors ?? []), bridge);
 
   const served: DescService[] = [...bindings.map((binding) => binding.service), Health];
   const health = new HealthStatus(served.map((service) => service.typeName));
