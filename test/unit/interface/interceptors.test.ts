@@ -6,8 +6,9 @@ import { type UnaryInterceptor, intercept } from '../../../src/interface/grpc/in
 describe('unary interceptors', () => {
   const method = SchoolService.method.getSchool;
   const context = () => createHandlerContext({ service: SchoolService, method, protocolName: 'grpc', requestMethod: 'POST', url: '/x' });
-  const handler = {
-    async getSchool(request: { id: string }) {
+  type GetSchool = (request: { id: string }, context: unknown) => Promise<unknown>;
+  const handler: { getSchool: GetSchool } = {
+    async getSchool(request) {
       return { school: { id: request.id, name: 'handled' } };
     },
   };
