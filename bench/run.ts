@@ -1,0 +1,201 @@
+/**
+ * `npm run bench [-- --quick] [-- --seed N]`: builds the service, loads the
+ * datasets into a fresh database, starts the compiled service in production
+ * configuration against PostgreSQL and Redis, measures every scenario and
+ * its baselines in the same run (clients in other processes), and writes
+ * bench/results/latest.{json,md,svg}.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { runMigrations } from '../src/infrastructure/postgres/migrate.js';
+import { createSequelize } from '../src/infrastructure/postgres/sequelize.js';
+import { CacheAdminService } from '../src/gen/billing/v1/cache_admin_pb.js';
+import { GetStudentStatementRequestSchema } from '../src/gen/billing/v1/statement_pb.js';
+import { HealthCheckRequestSchema } from '../src/gen/grpc/health/v1/health_pb.js';
+import { type Dataset, type DatasetSize, loadDataset, loadUnpaidSchool } from './dataset.js';
+import { h2load } from './h2load.js';
+import { type BenchReport, type BenchResults, renderMarkdown, renderSvg } from './report.js';
+import { type BenchServer, startServer } from './server.js';
+import { type Latency, median, medianLatency } from './stats.js';
+import type { Job } from './worker.js';
+
+const execFileAsync = promisify(execFile);
+const quick = process.argv.includes('--quick');
+const seedArg = process.argv.indexOf('--seed');
+const seed = seedArg > 0 ? Number(process.argv[seedArg + 1]) : 20261125;
+const REPEATS = quick ? 1 : 3;
+const SAMPLES = quick ? 200 : 1000;
+const COLD_SAMPLES = quick ? 30 : 100;
+const SIZES: DatasetSize[] = quick ? ['S', 'M'] : ['S', 'M', 'L'];
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const RESULTS = 'bench/results';
+
+function log(message: string): void {
+  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+}
+
+async function worker<T>(job: Job): Promise<T> {
+  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', 'bench/worker.ts', JSON.stringify(job)], {
+    maxBuffer: 10 * 1024 * 1024,
+    timeout: 15 * 60_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
+}
+
+/** Runs a measurement REPEATS times, with the server's CPU per call. */
+async function measure<T extends Latency>(server: BenchServer, calls: number, job: Job): Promise<T & { cpuMsPerCall: number; runs: T[] }> {
+  const runs: T[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < REPEATS; r += 1) {
+    const before = await server.cpuMs();
+    runs.push(await worker<T>(job));
+    cpu.push(((await server.cpuMs()) - before) / calls);
+  }
+  return { ...(medianLatency(runs) as T), cpuMsPerCall: median(cpu), runs };
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  await mkdir(join(RESULTS, 'tmp'), { recursive: true });
+  log(`building (quick=${quick}, seed=${seed})`);
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+
+  const dbName = `billing_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const databaseUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
+  const prefix = `bench:${randomBytes(4).toString('hex')}:`;
+  const redis = new Redis(REDIS_URL);
+  let server: BenchServer | undefined;
+  try {
+    const sequelize = createSequelize(databaseUrl, { poolMax: 2 });
+    await runMigrations(sequelize);
+    await sequelize.close();
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    const datasets: Partial<Record<DatasetSize, Dataset>> = {};
+    for (const size of SIZES) {
+      datasets[size] = await loadDataset(pool, size, seed);
+      log(`dataset ${size}: ${datasets[size]!.studentIds.length} students, ${datasets[size]!.invoices} invoices, ${datasets[size]!.payments} payments in ${Math.round(datasets[size]!.loadMs)} ms`);
+    }
+    const paymentStudents = (COLD_SAMPLES + 10) * REPEATS;
+    const unpaid = await loadUnpaidSchool(pool, paymentStudents * 2, seed + 1);
+    await pool.end();
+
+    server = await startServer({ DATABASE_URL: databaseUrl, REDIS_URL, CACHE_KEY_PREFIX: prefix }, join(RESULTS, 'tmp', 'service.log'));
+    const url = `http://127.0.0.1:${server.port}`;
+    log(`service pid ${server.pid} on ${url}`);
+    const S = datasets.S!;
+    const hot = S.studentIds[0]!;
+    const results: Partial<BenchResults> = {};
+
+    log('baselines: Health/Check, PK SELECT, Redis GET');
+    results.health = await measure(server, SAMPLES, { kind: 'health', url, warmup: 200, samples: SAMPLES });
+    results.pkSelect = await worker<Latency>({ kind: 'pk-select', databaseUrl, studentId: hot, warmup: 200, samples: SAMPLES });
+    await worker({ kind: 'student-statement', url, studentId: hot, cold: false, warmup: 1, samples: 1 });
+    results.redisGet = await worker<Latency>({ kind: 'redis-get', redisUrl: REDIS_URL, key: `${prefix}statement:student:${hot}`, warmup: 200, samples: SAMPLES });
+
+    log('student statement: warm (cache hit) and cold');
+    results.studentWarm = await measure(server, SAMPLES, { kind: 'student-statement', url, studentId: hot, cold: false, warmup: 200, samples: SAMPLES });
+    results.studentCold = await measure(server, COLD_SAMPLES * 2, { kind: 'student-statement', url, studentId: hot, cold: true, warmup: 5, samples: COLD_SAMPLES });
+
+    const school: BenchResults['school'] = {};
+    for (const size of SIZES) {
+      log(`school statement ${size}: warm and cold`);
+      const schoolId = datasets[size]!.schoolId;
+      const samples = size === 'L' ? Math.max(20, COLD_SAMPLES / 5) : COLD_SAMPLES;
+      school[size] = {
+        warm: await measure(server, SAMPLES, { kind: 'school-statement', url, schoolId, cold: false, warmup: 50, samples: SAMPLES }),
+        cold: await measure(server, samples * 2, { kind: 'school-statement', url, schoolId, cold: true, warmup: 3, samples }),
+      };
+    }
+    results.school = school;
+
+    log('CreatePayment over 12 open invoices, and its SQL sequence through pg');
+    const ids = unpaid.studentIds;
+    const paymentRuns: Latency[] = [];
+    const sqlRuns: Latency[] = [];
+    for (let r = 0; r < REPEATS; r += 1) {
+      const slice = (offset: number) => ids.slice(offset + r * (COLD_SAMPLES + 10), offset + (r + 1) * (COLD_SAMPLES + 10)) as string[];
+      paymentRuns.push(await worker<Latency>({ kind: 'create-payment', url, studentIds: slice(0), amountMinor: '1000000', warmup: 10 }));
+      sqlRuns.push(await worker<Latency>({ kind: 'create-payment-sql', databaseUrl, schoolId: unpaid.schoolId, studentIds: slice(paymentStudents), amountMinor: '1000000', warmup: 10 }));
+    }
+    results.createPayment = medianLatency(paymentRuns);
+    results.createPaymentSql = medianLatency(sqlRuns);
+
+    log('throughput at 64 in flight (h2load): Health/Check and cache hits');
+    const requests = quick ? 20_000 : 60_000;
+    const through = async (path: string, body: Uint8Array) => {
+      const runs = [];
+      for (let r = 0; r < REPEATS; r += 1) {
+        const before = await server!.cpuMs();
+        const result = await h2load({ url: `${url}${path}`, body, requests, connections: 4, streams: 16, bodyFile: join(RESULTS, 'tmp', 'body.bin') });
+        runs.push({ ...result, cpuMsPerCall: ((await server!.cpuMs()) - before) / requests });
+      }
+      return runs.sort((a, b) => a.throughput - b.throughput)[Math.floor(runs.length / 2)]!;
+    };
+    results.healthThroughput = await through('/grpc.health.v1.Health/Check', toBinary(HealthCheckRequestSchema, create(HealthCheckRequestSchema, {})));
+    results.hitThroughput = await through(
+      '/billing.v1.StatementService/GetStudentStatement',
+      toBinary(GetStudentStatementRequestSchema, create(GetStudentStatementRequestSchema, { studentId: hot })),
+    );
+
+    log('95/5 read/write mix over 1,000 students (16 in flight)');
+    results.mix = await worker<BenchResults['mix']>({ kind: 'mix', url, studentIds: [...datasets.M!.studentIds], requests: quick ? 3000 : 20_000, inflight: 16, writeShare: 0.05, seed });
+
+    const largest = SIZES.at(-1)!;
+    log(`memory: warming every statement of ${largest}`);
+    const admin = createClient(CacheAdminService, createGrpcTransport({ baseUrl: url }));
+    const warmed = await admin.warmStatements({ schoolId: datasets[largest]!.schoolId });
+    results.memory = {
+      dataset: largest,
+      warmed: Number(warmed.computed + warmed.alreadyCached),
+      rssBytes: await server.rssBytes(),
+      redisBytesPerSchoolEntryS: Number(await redis.call('MEMORY', 'USAGE', `${prefix}statement:school:${S.schoolId}`)),
+      redisBytesPerStudentEntry: Number(await redis.call('MEMORY', 'USAGE', `${prefix}statement:student:${hot}`)),
+    };
+
+    const report: BenchReport = {
+      startedAt: startedAt.toISOString(),
+      quick,
+      seed,
+      repeats: REPEATS,
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      datasets: Object.fromEntries(Object.entries(datasets).map(([k, d]) => [k, { students: d.studentIds.length, invoices: d.invoices, payments: d.payments }])),
+      results: results as BenchResults,
+    };
+    await writeFile(join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    const markdown = renderMarkdown(report);
+    await writeFile(join(RESULTS, 'latest.md'), markdown);
+    await writeFile(join(RESULTS, 'latest.svg'), renderSvg(report));
+    process.stdout.write(`\n${markdown}\n`);
+  } finally {
+    await server?.stop();
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    if (keys.length > 0) await redis.unlink(...keys);
+    redis.disconnect();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

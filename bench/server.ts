@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export interface BenchServer {
+  readonly port: number;
+  readonly pid: number;
+  /** User + system CPU time of the process so far, in milliseconds. */
+  cpuMs(): Promise<number>;
+  rssBytes(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const TICKS_PER_SECOND = 100;
+
+/** The compiled service (`node dist/main.js`) in production configuration, its output to a log file. */
+export async function startServer(env: Record<string, string>, logFile: string): Promise<BenchServer> {
+  const port = await freePort();
+  const log = createWriteStream(logFile);
+  const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], {
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let banner = '';
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`service did not start; see ${logFile}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      banner += chunk.toString();
+      if (banner.includes('School billing gRPC service on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited with ${code}; see ${logFile}`));
+    });
+  });
+  const stat = async () => (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return {
+    port,
+    pid: child.pid!,
+    async cpuMs() {
+      const fields = await stat();
+      // utime and stime are fields 14 and 15 of /proc/pid/stat (11 and 12 after the command name).
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    },
+    async rssBytes() {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
