@@ -34,7 +34,7 @@ import type { StatementCodec } from '../application/ports/statement-codec.js';
 import { type CacheSettings, StatementCache } from '../application/statement/statement-cache.js';
 import { VersionBatcher } from '../application/statement/version-batcher.js';
 import type { StatementVersionSource } from '../application/ports/statement-versions.js';
-import { TOKENS } from './tokens.js';
+import { type StatementCacheFactory, TOKENS } from './tokens.js';
 
 /** Everything the use cases need: the ports, and the statement cache policy built over them. */
 export interface UseCaseDependencies {
@@ -87,9 +87,10 @@ export function buildUseCases(deps: UseCaseDependencies): BillingUseCases {
 export const applicationModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.statementCache)
     .toResolvedValue(
-      (store: StatementCachePort, clock: Clock, metrics: StatementCacheMetrics, settings: CacheSettings) =>
-        new StatementCache(store, clock, metrics, settings),
-      [TOKENS.cacheStore, TOKENS.clock, TOKENS.cacheMetrics, TOKENS.cacheSettings],
+      (store: StatementCachePort, clock: Clock, metrics: StatementCacheMetrics, settings: CacheSettings, replace?: StatementCacheFactory) =>
+        // The policy of SPEC §5, unless an override (tests only) binds another.
+        replace ? replace({ store, clock, metrics, settings }) : new StatementCache(store, clock, metrics, settings),
+      [TOKENS.cacheStore, TOKENS.clock, TOKENS.cacheMetrics, TOKENS.cacheSettings, { serviceIdentifier: TOKENS.statementCacheFactory, optional: true }],
     )
     .inSingletonScope();
   bind(TOKENS.versions)

@@ -13,12 +13,18 @@ import { SequelizeStatementVersionSource } from '../infrastructure/postgres/stat
 import { SequelizeUnitOfWork } from '../infrastructure/postgres/unit-of-work.js';
 import { SystemClock } from '../infrastructure/system/system-clock.js';
 import { UuidV7Ids } from '../infrastructure/system/uuid-v7-ids.js';
-import { TOKENS } from './tokens.js';
+import { type StatementCacheFactory, TOKENS } from './tokens.js';
 
 export interface InfrastructureOverrides {
   /** Tests drive time by hand. */
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
+  /**
+   * Replaces the statement cache policy (default: StatementCache over the
+   * cache store). For tests that compare the real policy with another one
+   * through the same store, e.g. in spawned service processes.
+   */
+  readonly statementCache?: StatementCacheFactory;
 }
 
 export interface InfrastructureOptions {
@@ -42,6 +48,7 @@ export function infrastructureModule(options: InfrastructureOptions, overrides: 
     bind(TOKENS.cacheSettings).toConstantValue(options.cacheSettings);
     bind(TOKENS.cacheMetrics).toConstantValue(new CacheCounterMetrics());
     bind(TOKENS.codec).toConstantValue(new JsonStatementCodec());
+    if (overrides.statementCache) bind(TOKENS.statementCacheFactory).toConstantValue(overrides.statementCache);
     bind(TOKENS.unitOfWork)
       .toResolvedValue(
         // After each commit the cache drops the changed statements' keys (to free memory only).

@@ -13,6 +13,21 @@ import type { StatementVersionSource } from '../application/ports/statement-vers
 import type { CacheSettings, StatementCache } from '../application/statement/statement-cache.js';
 import type { VersionBatcher } from '../application/statement/version-batcher.js';
 
+/** What the statement cache policy is built from. */
+export interface StatementCacheParts {
+  readonly store: StatementCachePort;
+  readonly clock: Clock;
+  readonly metrics: StatementCacheMetrics;
+  readonly settings: CacheSettings;
+}
+
+/**
+ * Builds the statement cache policy. Production binds none and uses
+ * StatementCache; tests may bind one (InfrastructureOverrides.statementCache)
+ * to run the service with another policy.
+ */
+export type StatementCacheFactory = (parts: StatementCacheParts) => StatementCache;
+
 /** Every injection token, in one place. */
 export const TOKENS = {
   logger: Symbol('Logger') as ServiceIdentifier<Logger>,
@@ -29,6 +44,8 @@ export const TOKENS = {
   versionSource: Symbol('StatementVersionSource') as ServiceIdentifier<StatementVersionSource>,
   codec: Symbol('StatementCodec') as ServiceIdentifier<StatementCodec>,
   statementCache: Symbol('StatementCache') as ServiceIdentifier<StatementCache>,
+  /** Optional: bound only when an override replaces the statement cache policy. */
+  statementCacheFactory: Symbol('StatementCacheFactory') as ServiceIdentifier<StatementCacheFactory>,
   versions: Symbol('VersionBatcher') as ServiceIdentifier<VersionBatcher>,
   useCases: Symbol('BillingUseCases') as ServiceIdentifier<BillingUseCases>,
 } as const;
