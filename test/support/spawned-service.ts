@@ -2,6 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  // A run that dies half-way must not leave service processes behind.
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
@@ -21,16 +27,28 @@ export interface SpawnedService {
   stop(): Promise<number | null>;
 }
 
+/** The test entrypoint that runs the service with the seed's naive statement cache policy. */
+export const NAIVE_SERVICE_ENTRY = 'test/support/naive-main.ts';
+
+export interface SpawnOptions {
+  /** The script to run under tsx (default src/main.ts); it must print the same banner line. */
+  readonly entry?: string;
+  readonly timeoutMs?: number;
+}
+
 /**
- * The service as its own process (`tsx src/main.ts`), started with `env` on a
- * free port; resolves once it prints its banner.
+ * The service as its own process (`tsx src/main.ts`, or `options.entry`),
+ * started with `env` on a free port; resolves once it prints its banner.
  */
-export async function spawnService(env: Record<string, string>, timeoutMs = 60_000): Promise<SpawnedService> {
+export async function spawnService(env: Record<string, string>, options: number | SpawnOptions = {}): Promise<SpawnedService> {
+  const { entry = 'src/main.ts', timeoutMs = 60_000 } = typeof options === 'number' ? { timeoutMs: options } : options;
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: { ...process.env, LOG_LEVEL: 'warn', GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
