@@ -168,7 +168,10 @@ export class StatementCache {
       if (token !== null) {
         try {
           await this.hooks.afterLease?.(request.key);
-          return await this.computeAndFill(request);
+          // The previous holder may have filled and released since this read looked: take its entry.
+          const filled = await this.entryCovering(request, wanted);
+          if (filled === 'unavailable') return this.compute(request);
+          return filled ?? (await this.computeAndFill(request));
         } finally {
           await this.store.releaseLease(lease, token).catch(() => this.failed(request.kind));
         }
@@ -181,18 +184,24 @@ export class StatementCache {
         return this.computeAndFill(request);
       }
       await sleep(Math.min(this.settings.pollMs, left));
-      let entry: CachedEntry | null;
-      try {
-        entry = await this.store.get(request.key);
-      } catch {
-        this.failed(request.kind);
-        return this.compute(request);
-      }
-      if (entry && covers(entry.stamp, wanted)) {
-        const value = this.decode(request, entry);
-        if (value !== undefined) return { value: value.value, stamp: entry.stamp };
-      }
+      const filled = await this.entryCovering(request, wanted);
+      if (filled === 'unavailable') return this.compute(request);
+      if (filled) return filled;
     }
+  }
+
+  /** The cached entry if it is at least as new as wanted (same epoch and day), decoded. */
+  private async entryCovering<T>(request: StatementRead<T>, wanted: CacheStamp): Promise<Computed<T> | null | 'unavailable'> {
+    let entry: CachedEntry | null;
+    try {
+      entry = await this.store.get(request.key);
+    } catch {
+      this.failed(request.kind);
+      return 'unavailable';
+    }
+    if (!entry || !covers(entry.stamp, wanted)) return null;
+    const value = this.decode(request, entry);
+    return value === undefined ? null : { value: value.value, stamp: entry.stamp };
   }
 
   private async computeAndFill<T>(request: StatementRead<T>): Promise<Computed<T>> {

@@ -122,6 +122,22 @@ describe('statement cache policy (use cases over fakes)', () => {
     expect(countOf(b, 'lease_wait')).to.equal(1);
   });
 
+  it('takes the entry a previous lease holder filled after this read looked, without computing again', async () => {
+    const b = await withStudent();
+    const other = await b.useCases.getStudentStatement.compute(b.student.id);
+    b.cacheStore.put(statementKeys.student(b.student.id), other.stamp, b.codec.encodeStudent(other.value));
+    // This read's first look at the key came before the other replica's fill landed.
+    const get = b.cacheStore.get.bind(b.cacheStore);
+    let looks = 0;
+    b.cacheStore.get = async (key) => (looks++ === 0 ? null : get(key));
+    const computedBefore = countOf(b, 'computation');
+
+    const read = await b.read();
+
+    expect(read.value).to.deep.equal(other.value);
+    expect(countOf(b, 'computation')).to.equal(computedBefore);
+  });
+
   it('computes itself once the lease time is up when the holder never fills', async () => {
     const b = await withStudent({ leaseMs: 60 });
     const { version } = (await b.versionSource.students([b.student.id])).get(b.student.id)!;
