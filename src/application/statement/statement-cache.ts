@@ -52,9 +52,6 @@ export interface CachedRead<T> {
 
 const sameStamp = (a: CacheStamp, b: CacheStamp) => a.epoch === b.epoch && a.version === b.version && a.asOfDate === b.asOfDate;
 
-/** What a waiter may take from another computation: same epoch and day, and at least the version it needs. */
-const covers = (entry: CacheStamp, wanted: CacheStamp) =>
-  entry.epoch === wanted.epoch && entry.asOfDate === wanted.asOfDate && entry.version >= wanted.version;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -190,7 +187,12 @@ export class StatementCache {
     }
   }
 
-  /** The cached entry if it is at least as new as wanted (same epoch and day), decoded. */
+  /**
+   * The cached entry if it has exactly the wanted stamp, decoded. A newer
+   * version would also be right in theory, but only equality is trusted: an
+   * entry ahead of the database (a restore without the epoch bump) is never
+   * served, at the price of a rare second computation.
+   */
   private async entryCovering<T>(request: StatementRead<T>, wanted: CacheStamp): Promise<Computed<T> | null | 'unavailable'> {
     let entry: CachedEntry | null;
     try {
@@ -199,7 +201,7 @@ export class StatementCache {
       this.failed(request.kind);
       return 'unavailable';
     }
-    if (!entry || !covers(entry.stamp, wanted)) return null;
+    if (!entry || !sameStamp(entry.stamp, wanted)) return null;
     const value = this.decode(request, entry);
     return value === undefined ? null : { value: value.value, stamp: entry.stamp };
   }
