@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { type HandlerContext, createContextKey } from '@connectrpc/connect';
 import { type Actor, UNAUTHENTICATED_ADMIN } from '../../domain/access.js';
 import type { DomainError } from '../../domain/errors.js';
@@ -33,11 +34,16 @@ export function actorOf(context: HandlerContext): Actor {
   return caller.actor;
 }
 
-/** grpc-js peer (`ipv4:1.2.3.4:5678`, `1.2.3.4:5678`, `[::1]:5678`) → address without port. */
+/**
+ * grpc-js peer → address without port: `1.2.3.4:5678` (grpc-js writes IPv6
+ * as `::1:5678`, unbracketed), `[::1]:5678`, `ipv4:…` forms; IPv4-mapped
+ * IPv6 (`::ffff:1.2.3.4`, a server bound on `::`) becomes the IPv4 address.
+ */
 export function peerAddress(peer: string): string {
   const bare = peer.replace(/^(ipv4|ipv6|unix):/, '');
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(bare);
-  if (bracketed) return bracketed[1]!;
-  const ipv4 = /^([^:]+):\d+$/.exec(bare);
-  return ipv4 ? ipv4[1]! : bare;
+  const withPort = /^(.*):\d+$/.exec(bare);
+  const address = bracketed ? bracketed[1]! : withPort && isIP(withPort[1]!) !== 0 ? withPort[1]! : bare;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return mapped ? mapped[1]! : address;
 }

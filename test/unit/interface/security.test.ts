@@ -28,6 +28,10 @@ describe('transport security (interceptors)', () => {
     expect(peerAddress('[::1]:5123')).to.equal('::1');
     expect(peerAddress('ipv6:[fe80::1]:80')).to.equal('fe80::1');
     expect(peerAddress('unix:/tmp/socket')).to.equal('/tmp/socket');
+    expect(peerAddress('::1:5123'), 'grpc-js writes IPv6 peers unbracketed').to.equal('::1');
+    expect(peerAddress('2001:db8::7:443')).to.equal('2001:db8::7');
+    expect(peerAddress('::ffff:10.0.0.9:5123')).to.equal('10.0.0.9');
+    expect(peerAddress('::1')).to.equal('::1');
   });
 
   describe('the rate limiter', () => {
