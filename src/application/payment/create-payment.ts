@@ -21,8 +21,9 @@ export interface CreatePaymentCommand {
   readonly allocations: readonly AllocationRequest[];
   readonly idempotencyKey: string | null;
   /**
-   * The schools the caller may see (null: every school). An explicit
-   * allocation naming an invoice that does not exist or lies outside them is
+   * The schools the caller may see (null: every school). The student's school
+   * is checked against them under the row lock, and an explicit allocation
+   * naming an invoice that does not exist or lies outside them is
    * ACCESS_DENIED either way, so a scoped caller learns nothing about other
    * schools' invoices.
    */
@@ -45,7 +46,7 @@ export class CreatePayment {
     const fingerprint = requestFingerprint(request);
     return this.uow.run(async (repositories) => {
       const now = this.clock.now();
-      const student = await lockStudent(repositories, request.studentId);
+      const student = await lockStudent(repositories, request.studentId, 'student_id', visibleSchools);
       if (idempotencyKey !== null) {
         const earlier = await repositories.payments.findByIdempotencyKey(student.id, idempotencyKey);
         if (earlier) {

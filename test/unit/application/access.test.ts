@@ -116,6 +116,47 @@ describe('access (use cases)', () => {
     });
   });
 
+  it('re-check the student\'s school under the row lock: a transfer that lands after authorization does not let a write through', async () => {
+    const w = await world();
+    const moving = await w.given.student(w.own.id);
+    // Authorized while the student was at the caller's school; then an admin moves the student.
+    expect(await outcome(w.authorize.execute(w.scoped, [{ kind: 'student', id: moving.id }]))).to.equal('allowed');
+    await w.useCases.updateStudent.execute({ id: moving.id, schoolId: w.other.id });
+    const scope = new Set([w.own.id]);
+
+    const writes = {
+      invoice: await outcome(
+        w.useCases.createInvoice.execute({
+          studentId: moving.id,
+          description: 'Late',
+          amountMinor: 100n,
+          issueDate: null,
+          dueDate: '2026-04-30' as never,
+          idempotencyKey: null,
+          visibleSchools: scope,
+        }),
+      ),
+      payment: await outcome(
+        w.useCases.createPayment.execute({
+          studentId: moving.id,
+          amountMinor: 100n,
+          paidAt: null,
+          method: 'CASH',
+          reference: '',
+          allocations: [],
+          idempotencyKey: null,
+          visibleSchools: scope,
+        }),
+      ),
+      rename: await outcome(w.useCases.updateStudent.execute({ id: moving.id, lastName: 'Moved', visibleSchools: scope })),
+      delete: await outcome(w.useCases.deleteStudent.execute(moving.id, scope)),
+    };
+    for (const [write, answer] of Object.entries(writes)) expect(answer, write).to.include({ reason: 'ACCESS_DENIED' });
+    expect([...w.state.invoices.values()].filter((invoice) => invoice.studentId === moving.id)).to.deep.equal([]);
+    expect([...w.state.payments.values()].filter((payment) => payment.studentId === moving.id)).to.deep.equal([]);
+    expect(w.state.students.get(moving.id)!.lastName).to.equal('Lovelace');
+  });
+
   describe('Authenticate', () => {
     it('needs a token when a verifier is configured, and lets everyone in as an unauthenticated admin when off', async () => {
       const verifier = { verify: async () => ({ role: 'admin', subject: 'x' }) as Actor };
