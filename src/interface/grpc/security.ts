@@ -35,7 +35,7 @@ export function bearerToken(headers: Headers): string | null {
 }
 
 function rateKeyOf(actor: Actor | null, peer: string): string {
-  return actor?.subject != null ? `sub:${actor.subject}` : `peer:${peer}`;
+  return actor !== null && actor.subject !== null ? `sub:${actor.subject}` : `peer:${peer}`;
 }
 
 export function identify(authenticate: Authenticate): UnaryInterceptor {
