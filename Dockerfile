@@ -15,6 +15,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+# DATA_DIR (.data): the development token secret when no key is configured.
+RUN install -d -o node -g node -m 0700 /app/.data
 USER node
 EXPOSE 50051
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD ["node", "dist/interface/grpc/healthcheck.js"]

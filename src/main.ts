@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { startService } from './composition/service.js';
+import { type RunningService, startService } from './composition/service.js';
 import { ConfigError, loadConfig } from './config.js';
 
 async function main(): Promise<void> {
@@ -13,8 +13,11 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.LOG_LEVEL });
   const service = await startService(config, logger);
-  logger.info({ grpcPort: service.grpcPort, database: service.database, cache: service.cache }, 'school billing service ready');
-  process.stdout.write(banner(service.grpcPort, service.database, service.cache));
+  logger.info(
+    { grpcPort: service.grpcPort, database: service.database, cache: service.cache, authentication: service.authentication, transport: service.transport },
+    'school billing service ready',
+  );
+  process.stdout.write(banner(service));
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
@@ -30,19 +33,43 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-function banner(port: number, database: string, cache: string): string {
-  const api = `http://localhost:${port}`;
-  return [
+function banner(service: RunningService): string {
+  const tls = service.transport !== 'plaintext';
+  const api = `${tls ? 'https' : 'http'}://localhost:${service.grpcPort}`;
+  const transport = { plaintext: 'plaintext', tls: 'TLS', mtls: 'mutual TLS' }[service.transport];
+  // buf curl needs the CA (and, for mutual TLS, a client certificate) on a TLS port.
+  const curl = [
+    'npx buf curl --protocol grpc',
+    tls ? '--cacert ca.pem' : '--http2-prior-knowledge',
+    ...(service.transport === 'mtls' ? ['--cert client.pem --key client-key.pem'] : []),
+  ].join(' ');
+  const token = service.developmentToken ?? '$TOKEN';
+  const lines = [
     '',
-    `  School billing gRPC service on ${api} (reflection on, plaintext)`,
-    `  database: ${database}`,
-    `  statement cache: ${cache}`,
+    `  School billing gRPC service on ${api} (reflection on, ${transport})`,
+    `  database: ${service.database}`,
+    `  statement cache: ${service.cache}`,
+    `  authentication: ${service.authentication}`,
+  ];
+  if (service.developmentToken) {
+    lines.push(
+      '',
+      '  WARNING: no token keys are configured; this service signs and accepts tokens with a development',
+      '  secret (never in production: set AUTH_JWT_SECRET, AUTH_JWKS_FILE or AUTH_JWKS_URL). An admin token',
+      '  for the next 24 hours (more with `npm run token -- --role admin`):',
+      '',
+      `    TOKEN=${service.developmentToken}`,
+    );
+  }
+  const auth = service.authentication.startsWith('OFF') ? '' : ` -H "Authorization: Bearer ${token}"`;
+  lines.push(
     '',
     '  Try:',
-    `    npx buf curl --protocol grpc --http2-prior-knowledge --list-methods ${api}`,
-    `    npx buf curl --protocol grpc --http2-prior-knowledge -d '{"name":"North High","currencyCode":"USD","timezone":"America/New_York"}' ${api}/billing.v1.SchoolService/CreateSchool`,
+    `    ${curl} --list-methods ${api}`,
+    `    ${curl}${auth} -d '{"name":"North High","currencyCode":"USD","timezone":"America/New_York"}' ${api}/billing.v1.SchoolService/CreateSchool`,
     '',
-  ].join('\n');
+  );
+  return lines.join('\n');
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,9 @@
 import { ContainerModule } from 'inversify';
+import type { AccessUseCases } from '../application/access/access-use-cases.js';
+import { Authenticate } from '../application/access/authenticate.js';
+import { Authorize } from '../application/access/authorize.js';
+import type { ResourceOwnership } from '../application/ports/resource-ownership.js';
+import type { TokenVerifier } from '../application/ports/token-verifier.js';
 import { CreateInvoice } from '../application/invoice/create-invoice.js';
 import { GetInvoice } from '../application/invoice/get-invoice.js';
 import { ListInvoices } from '../application/invoice/list-invoices.js';
@@ -85,6 +90,15 @@ export function buildUseCases(deps: UseCaseDependencies): BillingUseCases {
 }
 
 export const applicationModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.access)
+    .toResolvedValue(
+      (verifier: TokenVerifier | null, ownership: ResourceOwnership): AccessUseCases => ({
+        authenticate: new Authenticate(verifier),
+        authorize: new Authorize(ownership),
+      }),
+      [TOKENS.tokenVerifier, TOKENS.ownership],
+    )
+    .inSingletonScope();
   bind(TOKENS.statementCache)
     .toResolvedValue(
       (store: StatementCachePort, clock: Clock, metrics: StatementCacheMetrics, settings: CacheSettings, replace?: StatementCacheFactory) =>

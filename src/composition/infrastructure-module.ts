@@ -2,11 +2,13 @@ import { ContainerModule } from 'inversify';
 import type { Sequelize } from 'sequelize';
 import type { Clock } from '../application/ports/clock.js';
 import type { IdGenerator } from '../application/ports/id-generator.js';
+import type { TokenVerifier } from '../application/ports/token-verifier.js';
 import type { StatementCachePort } from '../application/ports/statement-cache-port.js';
 import type { StatementCache } from '../application/statement/statement-cache.js';
 import { JsonStatementCodec } from '../infrastructure/cache/index.js';
 import { CacheCounterMetrics } from '../infrastructure/metrics/cache-counters.js';
 import { sequelizeRepositories } from '../infrastructure/postgres/repositories.js';
+import { SequelizeResourceOwnership } from '../infrastructure/postgres/resource-ownership.js';
 import { closeSequelize } from '../infrastructure/postgres/sequelize.js';
 import { SequelizeStatementReader } from '../infrastructure/postgres/statement-reader.js';
 import { SequelizeStatementVersionSource } from '../infrastructure/postgres/statement-versions.js';
@@ -31,12 +33,15 @@ export interface InfrastructureOptions {
   readonly sequelize: Sequelize;
   readonly cacheStore: StatementCachePort;
   readonly cacheSettings: { readonly ttlSeconds: number; readonly leaseMs: number; readonly pollMs: number };
+  /** Checks bearer tokens; null (the default) when authentication is off. */
+  readonly tokenVerifier?: TokenVerifier | null;
 }
 
 /**
  * The adapters behind the application's ports: PostgreSQL through Sequelize,
  * the statement cache store (Redis or memory, opened by the caller), the
- * system clock, UUIDv7 ids.
+ * system clock, UUIDv7 ids, the token verifier (built by the caller from
+ * the configuration).
  */
 export function infrastructureModule(options: InfrastructureOptions, overrides: InfrastructureOverrides = {}): ContainerModule {
   return new ContainerModule(({ bind, onDeactivation }) => {
@@ -61,6 +66,10 @@ export function infrastructureModule(options: InfrastructureOptions, overrides: 
       .inSingletonScope();
     bind(TOKENS.statementReader)
       .toResolvedValue((db: Sequelize) => new SequelizeStatementReader(db), [TOKENS.sequelize])
+      .inSingletonScope();
+    bind(TOKENS.tokenVerifier).toConstantValue(options.tokenVerifier ?? null);
+    bind(TOKENS.ownership)
+      .toResolvedValue((db: Sequelize) => new SequelizeResourceOwnership(db), [TOKENS.sequelize])
       .inSingletonScope();
     bind(TOKENS.versionSource)
       .toResolvedValue((db: Sequelize) => new SequelizeStatementVersionSource(db), [TOKENS.sequelize])

@@ -6,6 +6,9 @@ import type { IdGenerator } from '../application/ports/id-generator.js';
 import type { StatementReader } from '../application/ports/statement-reader.js';
 import type { Repositories, UnitOfWork } from '../application/ports/unit-of-work.js';
 import type { BillingUseCases } from '../application/use-cases.js';
+import type { ResourceOwnership } from '../application/ports/resource-ownership.js';
+import type { TokenVerifier } from '../application/ports/token-verifier.js';
+import type { AccessUseCases } from '../application/access/access-use-cases.js';
 import type { StatementCacheMetrics } from '../application/ports/statement-cache-metrics.js';
 import type { StatementCachePort } from '../application/ports/statement-cache-port.js';
 import type { StatementCodec } from '../application/ports/statement-codec.js';
@@ -48,4 +51,8 @@ export const TOKENS = {
   statementCacheFactory: Symbol('StatementCacheFactory') as ServiceIdentifier<StatementCacheFactory>,
   versions: Symbol('VersionBatcher') as ServiceIdentifier<VersionBatcher>,
   useCases: Symbol('BillingUseCases') as ServiceIdentifier<BillingUseCases>,
+  /** Null when authentication is off (AUTH_MODE=none). */
+  tokenVerifier: Symbol('TokenVerifier') as ServiceIdentifier<TokenVerifier | null>,
+  ownership: Symbol('ResourceOwnership') as ServiceIdentifier<ResourceOwnership>,
+  access: Symbol('AccessUseCases') as ServiceIdentifier<AccessUseCases>,
 } as const;

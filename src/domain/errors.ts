@@ -62,6 +62,15 @@ export const REASONS = {
   TRANSACTION_CONFLICT: 'aborted',
   DATABASE_UNAVAILABLE: 'unavailable',
   DEADLINE_EXCEEDED: 'deadline_exceeded',
+  // authentication and authorization
+  AUTH_TOKEN_MISSING: 'unauthenticated',
+  AUTH_TOKEN_INVALID: 'unauthenticated',
+  AUTH_TOKEN_EXPIRED: 'unauthenticated',
+  AUTH_KEYS_UNAVAILABLE: 'unavailable',
+  ACCESS_DENIED: 'permission_denied',
+  ADMIN_REQUIRED: 'permission_denied',
+  // limits
+  RATE_LIMITED: 'resource_exhausted',
 } as const satisfies Record<string, ErrorCategory>;
 
 export type Reason = keyof typeof REASONS;

@@ -107,6 +107,8 @@ describeEachBackend('gRPC health and reflection', (backend) => {
 
   describe('gRPC server reflection (buf curl, no proto files)', () => {
     const curl = (...args: string[]) => run(BUF, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', ...args], { cwd: ROOT, timeout: 20_000 });
+    // Reflection needs no token; billing calls carry the harness's admin token.
+    const call = (...args: string[]) => curl('-H', `Authorization: Bearer ${h.token}`, ...args);
 
     for (const protocol of ['grpc-v1', 'grpc-v1alpha']) {
       it(`lists every method of every service (${protocol})`, async () => {
@@ -147,7 +149,7 @@ describeEachBackend('gRPC health and reflection', (backend) => {
     }
 
     it('calls CreateSchool with JSON through the reflected schema', async () => {
-      const { stdout } = await curl('-d', '{"name":"x","currencyCode":"USD","timezone":"UTC"}', `${h.baseUrl}/billing.v1.SchoolService/CreateSchool`);
+      const { stdout } = await call('-d', '{"name":"x","currencyCode":"USD","timezone":"UTC"}', `${h.baseUrl}/billing.v1.SchoolService/CreateSchool`);
       const { school } = JSON.parse(stdout) as { school: { id: string; name: string; currencyCode: string; createdAt: string } };
       expect(school).to.include({ name: 'x', currencyCode: 'USD', createdAt: '2026-03-10T12:00:00Z' });
       expect((await h.schools.listSchools({})).schools.map((s) => s.id)).to.deep.equal([school.id]);
@@ -155,7 +157,7 @@ describeEachBackend('gRPC health and reflection', (backend) => {
 
     it('calls GetSchoolStatement, whose types come from statement.proto and the files it imports', async () => {
       const { school } = await h.schools.createSchool({ name: 'North High', currencyCode: 'EUR', timezone: 'UTC' });
-      const { stdout } = await curl('-d', JSON.stringify({ schoolId: school!.id }), `${h.baseUrl}/billing.v1.StatementService/GetSchoolStatement`);
+      const { stdout } = await call('-d', JSON.stringify({ schoolId: school!.id }), `${h.baseUrl}/billing.v1.StatementService/GetSchoolStatement`);
       const { statement } = JSON.parse(stdout) as { statement: { school: { id: string }; currencyCode: string; asOfDate: string; totals: { aging: object } } };
       expect(statement.school.id).to.equal(school!.id);
       expect(statement).to.include({ currencyCode: 'EUR', asOfDate: '2026-03-10' });
@@ -163,7 +165,7 @@ describeEachBackend('gRPC health and reflection', (backend) => {
     });
 
     it('shows errors with their code and message', async () => {
-      const failure = await curl('-d', '{"id":"nope"}', `${h.baseUrl}/billing.v1.SchoolService/GetSchool`).then(
+      const failure = await call('-d', '{"id":"nope"}', `${h.baseUrl}/billing.v1.SchoolService/GetSchool`).then(
         () => null,
         (error: { stdout: string; stderr: string }) => `${error.stdout}${error.stderr}`,
       );

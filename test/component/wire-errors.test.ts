@@ -8,6 +8,7 @@ import { CreateSchoolRequestSchema, CreateSchoolResponseSchema, GetSchoolRequest
 import { BadRequestSchema, ErrorInfoSchema } from '../../src/gen/google/rpc/error_details_pb.js';
 import { StatusSchema } from '../../src/gen/google/rpc/status_pb.js';
 import { logInternalError } from '../../src/interface/grpc/errors.js';
+import { bearerMetadata } from '../support/auth.js';
 import { type GrpcHarness, describeEachBackend, expectError, startHarness } from '../support/grpc-harness.js';
 import { rawUnary } from '../support/grpc-raw.js';
 
@@ -36,7 +37,7 @@ describeEachBackend('gRPC errors on the wire', (backend) => {
     for (const [name, bytes] of malformed) {
       it(`answers INVALID_ARGUMENT MALFORMED_REQUEST for ${name}, changing nothing`, async () => {
         const before = await h.snapshot();
-        const { status, response } = await rawUnary(h.port, CREATE_SCHOOL, Uint8Array.from(bytes));
+        const { status, response } = await rawUnary(h.port, CREATE_SCHOOL, Uint8Array.from(bytes), bearerMetadata(h.token));
         expect(status.code).to.equal(grpc.status.INVALID_ARGUMENT);
         expect(response).to.equal(null);
         expect(status.details).to.match(/^the request is not a valid billing\.v1\.CreateSchoolRequest/);
@@ -52,7 +53,7 @@ describeEachBackend('gRPC errors on the wire', (backend) => {
 
     it('parses what it is sent itself: well-formed bytes from a raw client work', async () => {
       const request = toBinary(CreateSchoolRequestSchema, create(CreateSchoolRequestSchema, { name: 'Ünïcode ✓', currencyCode: 'EUR', timezone: 'UTC' }));
-      const { status, response } = await rawUnary(h.port, CREATE_SCHOOL, request);
+      const { status, response } = await rawUnary(h.port, CREATE_SCHOOL, request, bearerMetadata(h.token));
       expect(status.code).to.equal(grpc.status.OK);
       expect(fromBinary(CreateSchoolResponseSchema, response!).school!.name).to.equal('Ünïcode ✓');
     });
@@ -61,7 +62,7 @@ describeEachBackend('gRPC errors on the wire', (backend) => {
   describe('rich error details', () => {
     it('are sent by grpc-js in the grpc-status-details-bin trailer: ErrorInfo and BadRequest', async () => {
       const request = toBinary(GetSchoolRequestSchema, create(GetSchoolRequestSchema, { id: 'not-a-uuid' }));
-      const { status } = await rawUnary(h.port, '/billing.v1.SchoolService/GetSchool', request);
+      const { status } = await rawUnary(h.port, '/billing.v1.SchoolService/GetSchool', request, bearerMetadata(h.token));
       expect(status.code).to.equal(grpc.status.INVALID_ARGUMENT);
       expect(status.details).to.equal('id must be a UUID');
       const details = statusDetails(status.metadata);

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { type SpawnedService, spawnService } from '../support/spawned-service.js';
@@ -27,20 +29,24 @@ describe('README examples (spawned service, buf curl through reflection)', funct
   this.timeout(180_000);
   let database: TestDatabase;
   let service: SpawnedService;
+  // As on a developer's machine: no key configured, so the service and `npm run token`
+  // share the development secret in DATA_DIR (a private one here).
+  const dataDir = mkdtempSync(join(tmpdir(), 'billing-readme-'));
 
   before(async () => {
     database = await createTestDatabase({ migrate: false });
-    service = await spawnService({ DATABASE_URL: database.url });
+    service = await spawnService({ DATABASE_URL: database.url, DATA_DIR: dataDir, AUTH_JWT_SECRET: '' });
   });
   after(async () => {
     await service?.stop();
     await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('run as written and give the documented results', async () => {
     const script = `set -euo pipefail\nshopt -s expand_aliases\n${readmeExamples().replaceAll('localhost:50051', `127.0.0.1:${service.port}`)}`;
 
-    const { stdout } = await run('bash', ['-c', script], { maxBuffer: 10 * 1024 * 1024 });
+    const { stdout } = await run('bash', ['-c', script], { maxBuffer: 10 * 1024 * 1024, env: { ...process.env, DATA_DIR: dataDir } });
 
     const documents = [...stdout.matchAll(/^\{[\s\S]*?^\}$/gm)].map((m) => JSON.parse(m[0]) as Response);
     const invoice = documents.find((d) => d.invoice)?.invoice;

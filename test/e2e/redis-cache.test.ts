@@ -21,6 +21,7 @@ import { PaymentMethod } from '../../src/gen/billing/v1/payment_pb.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { type BillingClients, billingClients } from '../support/service-harness.js';
 import { type TestDatabase, createTestDatabase } from '../support/test-database.js';
+import { TEST_AUTH_ENV, adminToken, bearer } from '../support/auth.js';
 
 const COMMAND_TIMEOUT_MS = 100;
 const TTL_SECONDS = 600;
@@ -61,6 +62,8 @@ describe('statement cache on a real Redis, through the service', function () {
     database = await createTestDatabase();
     redis = await startRedisServer();
     const config = loadConfig({
+      ...TEST_AUTH_ENV,
+      RATE_LIMIT_PER_SECOND: '0',
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
       CACHE_KEY_PREFIX: PREFIX,
@@ -73,8 +76,9 @@ describe('statement cache on a real Redis, through the service', function () {
     });
     service = await startService(config, pino({ level: 'silent' }));
     const baseUrl = `http://127.0.0.1:${service.grpcPort}`;
-    api = billingClients(baseUrl);
-    admin = createClient(CacheAdminService, createGrpcTransport({ baseUrl }));
+    const token = await adminToken();
+    api = billingClients(baseUrl, token);
+    admin = createClient(CacheAdminService, createGrpcTransport({ baseUrl, interceptors: [bearer(token)] }));
     raw = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
     raw.on('error', () => undefined);
   });

@@ -42,8 +42,9 @@ export class InMemorySchoolRepository implements SchoolRepository {
     return this.findById(id);
   }
 
-  async list(page: PageRequest): Promise<Page<School>> {
-    return paginate([...this.state.schools.values()].sort(byId), page);
+  async list(page: PageRequest, only: ReadonlySet<SchoolId> | null = null): Promise<Page<School>> {
+    const schools = [...this.state.schools.values()].filter((school) => only === null || only.has(school.id));
+    return paginate(schools.sort(byId), page);
   }
 
   async update(school: School): Promise<void> {

@@ -18,6 +18,7 @@ import { Health } from '../../src/gen/grpc/health/v1/health_pb.js';
 import type { HealthStatus } from '../../src/interface/grpc/health.js';
 import { startGrpcServer } from '../../src/interface/grpc/server.js';
 import { type FakeBilling, fakeBilling } from '../fakes/fake-billing.js';
+import { TEST_AUTH_ENV, adminToken, bearer } from './auth.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { type TestDatabase, createTestDatabase } from './test-database.js';
 
@@ -28,12 +29,19 @@ import { type TestDatabase, createTestDatabase } from './test-database.js';
  * - postgres: the whole service as production wires it (composition root,
  *   Sequelize, UUIDv7 ids) on a real PostgreSQL database.
  * Either way the clock is a FakeClock the test moves by hand.
+ *
+ * Clients send an admin token. The postgres backend checks it as production
+ * does (AUTH_JWT_SECRET = the test secret, see ./auth.ts); the in-memory
+ * server is started without authentication and ignores it. The rate limit
+ * is off unless a test turns it on (`env`).
  */
 export interface GrpcHarness {
   readonly backend: BackendName;
   readonly clock: FakeClock;
   readonly port: number;
   readonly baseUrl: string;
+  /** The admin token the clients send; pass it to raw calls (bearerMetadata) and buf curl (-H). */
+  readonly token: string;
   /** The server's health status (what grpc.health.v1.Health answers). */
   readonly healthStatus: HealthStatus;
   readonly schools: Client<typeof SchoolService>;
@@ -80,18 +88,21 @@ export interface PostgresHarnessOptions extends HarnessOptions {
    * database and drops it on close().
    */
   readonly database?: TestDatabase;
+  /** More configuration for the service (e.g. RATE_LIMIT_PER_SECOND), over the harness's own. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Grace period of shutdown(), the same on both backends. */
 export const SHUTDOWN_GRACE_MS = 5000;
 
-function clientsFor(port: number) {
+function clientsFor(port: number, token: string) {
   const baseUrl = `http://127.0.0.1:${port}`;
-  const transport = createGrpcTransport({ baseUrl });
+  const transport = createGrpcTransport({ baseUrl, interceptors: [bearer(token)] });
   const client = <S extends DescService>(service: S) => createClient(service, transport);
   return {
     port,
     baseUrl,
+    token,
     schools: client(SchoolService),
     students: client(StudentService),
     invoices: client(InvoiceService),
@@ -117,7 +128,7 @@ export async function startHarness(options: InMemoryHarnessOptions = {}): Promis
     backend: 'in-memory',
     clock: fakes.clock,
     healthStatus: server.health,
-    ...clientsFor(server.port),
+    ...clientsFor(server.port, await adminToken()),
     internalErrors,
     snapshot: () => Promise.resolve(stateOf(fakes)),
     shutdown: () => server.shutdown(SHUTDOWN_GRACE_MS),
@@ -202,6 +213,9 @@ export async function startPostgresHarness(options: PostgresHarnessOptions = {})
       // createTestDatabase ran the same migrations; checking them again costs ~20 ms per test
       // (migrating on start is covered by the e2e service harness).
       MIGRATE_ON_START: 'false',
+      ...TEST_AUTH_ENV,
+      RATE_LIMIT_PER_SECOND: '0',
+      ...options.env,
     });
     const service = await startService(config, logger, { clock });
     return {
@@ -209,7 +223,7 @@ export async function startPostgresHarness(options: PostgresHarnessOptions = {})
       database,
       clock,
       healthStatus: service.health,
-      ...clientsFor(service.grpcPort),
+      ...clientsFor(service.grpcPort, await adminToken()),
       internalErrors,
       snapshot: () => dumpTables(database),
       shutdown: () => service.stop(),

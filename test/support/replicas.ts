@@ -6,6 +6,7 @@
 import { type Client, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { CacheAdminService } from '../../src/gen/billing/v1/cache_admin_pb.js';
+import { adminToken, bearer } from './auth.js';
 import { type BillingClients, billingClients } from './service-harness.js';
 import { NAIVE_SERVICE_ENTRY, type SpawnedService, spawnService } from './spawned-service.js';
 
@@ -50,14 +51,15 @@ export async function startReplicas(count: number, options: ReplicaOptions): Pro
     await stopReplicas(services.map((service) => ({ service })));
     throw failed.reason;
   }
+  const token = await adminToken();
   return services.map((service, i) => {
     const baseUrl = `http://127.0.0.1:${service.port}`;
     return {
       name: `${options.policy ?? 'real'}-${String.fromCharCode(65 + i)}`,
       service,
       baseUrl,
-      connect: () => billingClients(baseUrl),
-      admin: () => createClient(CacheAdminService, createGrpcTransport({ baseUrl })),
+      connect: () => billingClients(baseUrl, token),
+      admin: () => createClient(CacheAdminService, createGrpcTransport({ baseUrl, interceptors: [bearer(token)] })),
     };
   });
 }

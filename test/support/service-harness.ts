@@ -9,6 +9,7 @@ import { SchoolService } from '../../src/gen/billing/v1/school_pb.js';
 import { StatementService } from '../../src/gen/billing/v1/statement_pb.js';
 import { StudentService } from '../../src/gen/billing/v1/student_pb.js';
 import type { FakeClock } from '../fakes/fake-clock.js';
+import { TEST_AUTH_ENV, adminToken, bearer } from './auth.js';
 import { type TestDatabase, createTestDatabase } from './test-database.js';
 
 export interface BillingClients {
@@ -19,9 +20,9 @@ export interface BillingClients {
   readonly statements: Client<typeof StatementService>;
 }
 
-/** Typed gRPC clients on their own HTTP/2 connection. */
-export function billingClients(baseUrl: string): BillingClients {
-  const transport = createGrpcTransport({ baseUrl });
+/** Typed gRPC clients on their own HTTP/2 connection, sending `token` (none when null). */
+export function billingClients(baseUrl: string, token: string | null): BillingClients {
+  const transport = createGrpcTransport({ baseUrl, interceptors: [bearer(token)] });
   return {
     schools: createClient(SchoolService, transport),
     students: createClient(StudentService, transport),
@@ -35,28 +36,41 @@ export interface ServiceHarness extends BillingClients {
   readonly service: RunningService;
   readonly database: TestDatabase;
   readonly baseUrl: string;
-  /** Another set of clients on a separate connection. */
-  connect(): BillingClients;
+  /** The admin token the clients send. */
+  readonly token: string;
+  /** Another set of clients on a separate connection (with the admin token unless another is given; null sends none). */
+  connect(token?: string | null): BillingClients;
   close(): Promise<void>;
 }
 
 /**
  * The whole service as production wires it (composition root, PostgreSQL,
- * grpc-js) on a free port and a fresh database, called through real gRPC
- * clients.
+ * grpc-js, authentication with the test secret) on a free port and a fresh
+ * database, called through real gRPC clients with an admin token. The rate
+ * limit is off unless `env` turns it on.
  */
-export async function startServiceHarness(options: { clock?: FakeClock } = {}): Promise<ServiceHarness> {
+export async function startServiceHarness(options: { clock?: FakeClock; env?: Readonly<Record<string, string>> } = {}): Promise<ServiceHarness> {
   const database = await createTestDatabase();
   try {
-    const config = loadConfig({ DATABASE_URL: database.url, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', SHUTDOWN_GRACE_MS: '2000' });
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      SHUTDOWN_GRACE_MS: '2000',
+      ...TEST_AUTH_ENV,
+      RATE_LIMIT_PER_SECOND: '0',
+      ...options.env,
+    });
     const service = await startService(config, pino({ level: 'silent' }), options.clock ? { clock: options.clock } : {});
     const baseUrl = `http://127.0.0.1:${service.grpcPort}`;
+    const token = await adminToken();
     return {
-      ...billingClients(baseUrl),
+      ...billingClients(baseUrl, token),
       service,
       database,
       baseUrl,
-      connect: () => billingClients(baseUrl),
+      token,
+      connect: (other = token) => billingClients(baseUrl, other),
       async close() {
         await service.stop();
         await database.drop();

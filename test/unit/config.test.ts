@@ -46,6 +46,55 @@ describe('configuration', () => {
     expect((error as ConfigError).variable).to.equal('REDIS_CLUSTER_NODES');
   });
 
+  it('has the documented security defaults: JWT on, plaintext, 1 MiB messages, 100 calls/s with bursts of 200', () => {
+    expect(loadConfig({})).to.deep.include({
+      AUTH_MODE: 'jwt',
+      AUTH_ISSUER: 'school-billing',
+      AUTH_AUDIENCE: 'school-billing',
+      GRPC_MAX_RECEIVE_MESSAGE_BYTES: 1024 * 1024,
+      GRPC_MAX_CONCURRENT_STREAMS: 100,
+      RATE_LIMIT_PER_SECOND: 100,
+      RATE_LIMIT_BURST: 200,
+    });
+    expect(loadConfig({}).TLS_CERT_FILE).to.equal(undefined);
+  });
+
+  it('refuses to run in production without token keys, naming the variables', () => {
+    const error = failure({ NODE_ENV: 'production' }) as ConfigError;
+    expect(error).to.be.instanceOf(ConfigError);
+    for (const variable of ['AUTH_JWT_SECRET', 'AUTH_JWKS_FILE', 'AUTH_JWKS_URL', 'NODE_ENV=production']) expect(error.message).to.include(variable);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks.json' }).AUTH_JWKS_URL).to.equal('https://idp.example/jwks.json');
+  });
+
+  it('refuses AUTH_MODE=none in production, and allows it elsewhere', () => {
+    expect((failure({ NODE_ENV: 'production', AUTH_MODE: 'none', AUTH_JWT_SECRET: 'x'.repeat(32) }) as ConfigError).variable).to.equal('AUTH_MODE');
+    expect(loadConfig({ AUTH_MODE: 'none' }).AUTH_MODE).to.equal('none');
+  });
+
+  it('never repeats a secret in an error', () => {
+    const error = failure({ AUTH_JWT_SECRET: 'short-but-secret' }) as ConfigError;
+    expect(error.variable).to.equal('AUTH_JWT_SECRET');
+    expect(error.message).to.include('16 characters').and.not.include('short-but-secret');
+  });
+
+  it('takes one source of token keys, TLS files in pairs, and a CA only with them', () => {
+    const secret = 'x'.repeat(32);
+    expect((failure({ AUTH_JWT_SECRET: secret, AUTH_JWKS_FILE: '/keys.json' }) as ConfigError).variable).to.equal('AUTH_JWKS_FILE');
+    expect((failure({ TLS_CERT_FILE: '/cert.pem' }) as ConfigError).variable).to.equal('TLS_KEY_FILE');
+    expect((failure({ TLS_KEY_FILE: '/key.pem' }) as ConfigError).variable).to.equal('TLS_CERT_FILE');
+    expect((failure({ TLS_CA_FILE: '/ca.pem' }) as ConfigError).variable).to.equal('TLS_CA_FILE');
+    for (const [variable, value] of [
+      ['AUTH_MODE', 'off'],
+      ['AUTH_JWKS_URL', 'idp/jwks'],
+      ['GRPC_MAX_RECEIVE_MESSAGE_BYTES', '10'],
+      ['RATE_LIMIT_PER_SECOND', '-1'],
+      ['RATE_LIMIT_BURST', '0'],
+    ]) {
+      expect((failure({ [variable!]: value! }) as ConfigError).variable, `${variable}=${value}`).to.equal(variable);
+    }
+    expect(loadConfig({ RATE_LIMIT_PER_SECOND: '0' }).RATE_LIMIT_PER_SECOND).to.equal(0);
+  });
+
   it('treats empty variables as unset', () => {
     const config = loadConfig({ DATABASE_URL: '', GRPC_PORT: '' });
     expect(config.GRPC_PORT).to.equal(50051);

@@ -1,6 +1,6 @@
 import type { CalendarDate } from '../../domain/calendar-date.js';
 import { DomainError } from '../../domain/errors.js';
-import type { InvoiceId, StudentId } from '../../domain/ids.js';
+import type { InvoiceId, SchoolId, StudentId } from '../../domain/ids.js';
 import { type InvoiceView, issueInvoice, viewInvoice } from '../../domain/invoice.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
@@ -17,6 +17,8 @@ export interface CreateInvoiceCommand {
   readonly issueDate: CalendarDate | null;
   readonly dueDate: CalendarDate;
   readonly idempotencyKey: string | null;
+  /** A scoped caller's schools (null: every school), checked again under the student's row lock. */
+  readonly visibleSchools?: ReadonlySet<SchoolId> | null;
 }
 
 /** Issues an invoice at the student's current school; existing credit pays it at once. */
@@ -27,11 +29,11 @@ export class CreateInvoice {
     private readonly ids: IdGenerator,
   ) {}
 
-  execute({ idempotencyKey, ...request }: CreateInvoiceCommand): Promise<InvoiceView> {
+  execute({ idempotencyKey, visibleSchools = null, ...request }: CreateInvoiceCommand): Promise<InvoiceView> {
     const fingerprint = requestFingerprint(request);
     return this.uow.run(async (repositories) => {
       const now = this.clock.now();
-      const student = await lockStudent(repositories, request.studentId);
+      const student = await lockStudent(repositories, request.studentId, 'student_id', visibleSchools);
       const school = await repositories.schools.findById(student.schoolId);
       if (!school) throw new Error(`invariant: school ${student.schoolId} of student ${student.id} not found`);
       const today = todayAt(school, now);

@@ -1,6 +1,7 @@
 import { type AllocationRequest, allocationTargetError, requireAllocationRequests } from '../../domain/allocation.js';
 import { DomainError } from '../../domain/errors.js';
-import type { PaymentId, StudentId } from '../../domain/ids.js';
+import { accessDenied } from '../../domain/access.js';
+import type { PaymentId, SchoolId, StudentId } from '../../domain/ids.js';
 import { isOpen, outstandingOf } from '../../domain/invoice.js';
 import { type PaymentMethod, type PaymentView, receivePayment, viewPayment } from '../../domain/payment.js';
 import type { Clock } from '../ports/clock.js';
@@ -19,6 +20,14 @@ export interface CreatePaymentCommand {
   readonly reference: string;
   readonly allocations: readonly AllocationRequest[];
   readonly idempotencyKey: string | null;
+  /**
+   * The schools the caller may see (null: every school). The student's school
+   * is checked against them under the row lock, and an explicit allocation
+   * naming an invoice that does not exist or lies outside them is
+   * ACCESS_DENIED either way, so a scoped caller learns nothing about other
+   * schools' invoices.
+   */
+  readonly visibleSchools?: ReadonlySet<SchoolId> | null;
 }
 
 /**
@@ -32,12 +41,12 @@ export class CreatePayment {
     private readonly ids: IdGenerator,
   ) {}
 
-  execute({ idempotencyKey, ...request }: CreatePaymentCommand): Promise<PaymentView> {
+  execute({ idempotencyKey, visibleSchools = null, ...request }: CreatePaymentCommand): Promise<PaymentView> {
     requireAllocationRequests(request.allocations, request.amountMinor);
     const fingerprint = requestFingerprint(request);
     return this.uow.run(async (repositories) => {
       const now = this.clock.now();
-      const student = await lockStudent(repositories, request.studentId);
+      const student = await lockStudent(repositories, request.studentId, 'student_id', visibleSchools);
       if (idempotencyKey !== null) {
         const earlier = await repositories.payments.findByIdempotencyKey(student.id, idempotencyKey);
         if (earlier) {
@@ -61,7 +70,7 @@ export class CreatePayment {
       });
       const explicitIds = request.allocations.map((allocation) => allocation.invoiceId);
       const ledger = await openLedger(repositories, payment, { invoiceIds: explicitIds }, now, this.ids);
-      await requireAllocationTargets(repositories, ledger, payment, request.allocations);
+      await requireAllocationTargets(repositories, ledger, payment, request.allocations, visibleSchools);
       const received = ledger.receive(payment, request.allocations);
       await saveLedger(repositories, ledger);
       const allocations = ledger.changes().newAllocations.filter((allocation) => allocation.paymentId === received.id);
@@ -76,6 +85,7 @@ async function requireAllocationTargets(
   ledger: StudentLedger,
   payment: { studentId: StudentId; schoolId: StudentLedger['schoolId'] },
   requests: readonly AllocationRequest[],
+  visibleSchools: ReadonlySet<SchoolId> | null,
 ): Promise<void> {
   const fits = (request: AllocationRequest) => {
     const invoice = ledger.invoice(request.invoiceId);
@@ -86,6 +96,9 @@ async function requireAllocationTargets(
   const others = new Map((unknown.length > 0 ? await repositories.invoices.findByIds(unknown) : []).map((i) => [i.id, i]));
   requests.forEach((request, index) => {
     const invoice = ledger.invoice(request.invoiceId) ?? others.get(request.invoiceId) ?? null;
+    if (visibleSchools !== null && (invoice === null || !visibleSchools.has(invoice.schoolId))) {
+      throw accessDenied(`allocations[${index}].invoice_id`);
+    }
     const error = allocationTargetError(invoice, { ...payment, amountMinor: request.amountMinor }, `allocations[${index}]`);
     if (error) throw error;
   });

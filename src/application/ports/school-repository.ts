@@ -8,8 +8,8 @@ export interface SchoolRepository {
   findByIds(ids: readonly SchoolId[]): Promise<School[]>;
   /** Reads the school and locks its row until the transaction ends. */
   lock(id: SchoolId): Promise<School | null>;
-  /** In id order. */
-  list(page: PageRequest): Promise<Page<School>>;
+  /** In id order; only the schools in `only` when given. */
+  list(page: PageRequest, only?: ReadonlySet<SchoolId> | null): Promise<Page<School>>;
   update(school: School): Promise<void>;
   delete(id: SchoolId): Promise<void>;
   /** Whether any student is enrolled, or any invoice or payment was issued or received, at the school. */

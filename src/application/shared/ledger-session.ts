@@ -1,3 +1,4 @@
+import { accessDenied } from '../../domain/access.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AllocationId, InvoiceId, PaymentId, SchoolId, StudentId } from '../../domain/ids.js';
 import { StudentLedger } from '../../domain/ledger.js';
@@ -9,10 +10,21 @@ import type { TransactionScope } from '../ports/unit-of-work.js';
  * Locks the student row: every write to a student's money takes this lock
  * first, so writes for one student run one at a time and always lock rows in
  * the same order (student, then school, then the ledger's rows).
+ *
+ * `visibleSchools` (a scoped caller's schools) is checked again under the
+ * lock: authorization read the student's school before the transaction, and
+ * a transfer committed in between must not let the write land at a school
+ * the caller may not touch.
  */
-export async function lockStudent(repositories: TransactionScope, id: StudentId, field = 'student_id'): Promise<Student> {
+export async function lockStudent(
+  repositories: TransactionScope,
+  id: StudentId,
+  field = 'student_id',
+  visibleSchools: ReadonlySet<SchoolId> | null = null,
+): Promise<Student> {
   const student = await repositories.students.lock(id);
   if (!student) throw new DomainError('STUDENT_NOT_FOUND', 'student not found', field);
+  if (visibleSchools !== null && !visibleSchools.has(student.schoolId)) throw accessDenied(field);
   return student;
 }
 

@@ -1,4 +1,5 @@
 import { dateInTimezone } from '../../domain/calendar-date.js';
+import { isDomainError } from '../../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { StatementCacheMetrics, StatementKind } from '../ports/statement-cache-metrics.js';
 import type { CacheStamp, CachedEntry, StatementCachePort } from '../ports/statement-cache-port.js';
@@ -143,7 +144,9 @@ export class StatementCache {
   private once<T>(request: StatementRead<T>, wanted: CacheStamp, run: () => Promise<Computed<T>>): Promise<Computed<T>> {
     const flight = `${request.key}@${wanted.epoch}.${wanted.version}.${wanted.asOfDate}`;
     const running = this.flights.get(flight) as Promise<Computed<T>> | undefined;
-    if (running) return running;
+    // The computation runs under the call that started it; when that call ran
+    // out of time, a reader that joined it still has its own time: it computes itself.
+    if (running) return running.catch((error: unknown) => (isDeadlineExceeded(error) ? run() : Promise.reject(error)));
     const started = run().finally(() => this.flights.delete(flight));
     this.flights.set(flight, started);
     return started;
@@ -233,4 +236,8 @@ export class StatementCache {
   private failed(kind: StatementKind): void {
     this.metrics.count(kind, 'error');
   }
+}
+
+function isDeadlineExceeded(error: unknown): boolean {
+  return isDomainError(error) && error.reason === 'DEADLINE_EXCEEDED';
 }

@@ -1,5 +1,5 @@
 import { DomainError } from '../../domain/errors.js';
-import type { StudentId } from '../../domain/ids.js';
+import type { SchoolId, StudentId } from '../../domain/ids.js';
 import type { Student } from '../../domain/student.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
 import { lockStudent } from '../shared/ledger-session.js';
@@ -8,9 +8,10 @@ import { lockStudent } from '../shared/ledger-session.js';
 export class DeleteStudent {
   constructor(private readonly uow: UnitOfWork) {}
 
-  execute(id: StudentId): Promise<Student> {
+  /** `visibleSchools`: a scoped caller's schools (null: every school), checked again under the row lock. */
+  execute(id: StudentId, visibleSchools: ReadonlySet<SchoolId> | null = null): Promise<Student> {
     return this.uow.run(async (repositories) => {
-      const student = await lockStudent(repositories, id, 'id');
+      const student = await lockStudent(repositories, id, 'id', visibleSchools);
       if (await repositories.students.hasFinancialRecords(id)) {
         throw new DomainError(
           'STUDENT_HAS_FINANCIAL_RECORDS',

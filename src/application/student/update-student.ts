@@ -9,6 +9,8 @@ export interface UpdateStudentCommand extends StudentChanges {
   readonly id: StudentId;
   /** Another school than the current one transfers the student. */
   readonly schoolId?: SchoolId;
+  /** A scoped caller's schools (null: every school), checked again under the student's row lock. */
+  readonly visibleSchools?: ReadonlySet<SchoolId> | null;
 }
 
 export class UpdateStudent {
@@ -17,9 +19,9 @@ export class UpdateStudent {
     private readonly clock: Clock,
   ) {}
 
-  execute({ id, schoolId, ...changes }: UpdateStudentCommand): Promise<Student> {
+  execute({ id, schoolId, visibleSchools = null, ...changes }: UpdateStudentCommand): Promise<Student> {
     return this.uow.run(async (repositories) => {
-      const student = await lockStudent(repositories, id, 'id');
+      const student = await lockStudent(repositories, id, 'id', visibleSchools);
       const revised = reviseStudent(student, changes, this.clock.now());
       const moved = schoolId === undefined || schoolId === student.schoolId ? revised : await transfer(repositories, revised, schoolId);
       await repositories.students.update(moved);

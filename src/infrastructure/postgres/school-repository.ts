@@ -62,14 +62,15 @@ export class SequelizeSchoolRepository implements SchoolRepository {
     return row && schoolOf(row);
   }
 
-  async list(page: PageRequest): Promise<Page<School>> {
+  async list(page: PageRequest, only: ReadonlySet<SchoolId> | null = null): Promise<Page<School>> {
     const [after] = page.token === null ? [null] : decodePageToken(SCHOOLS_PAGE, page.token);
     const rows = await this.sql.select<Row>(
       `SELECT ${SCHOOL_COLUMNS} FROM schools
         WHERE ($after::uuid IS NULL OR id > $after::uuid)
+          AND ($only::uuid[] IS NULL OR id = ANY($only::uuid[]))
         ORDER BY id
         LIMIT $limit`,
-      { after, limit: fetchLimit(page) },
+      { after, only: only === null ? null : [...only], limit: fetchLimit(page) },
     );
     return keysetPage(rows.map(schoolOf), page, SCHOOLS_PAGE, (school) => [school.id]);
   }

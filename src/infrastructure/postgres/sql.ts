@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { remainingMs, requireTimeLeft } from './call-deadline.js';
 import { translateDatabaseError } from './errors.js';
 
 /** Named bind parameters (`$name` in the SQL text); values travel separately from the text. */
@@ -6,7 +7,9 @@ export type Bind = Readonly<Record<string, unknown>>;
 
 /**
  * Raw SQL through Sequelize, bound to one transaction when there is one, with
- * plain rows back and database errors translated in one place.
+ * plain rows back and database errors translated in one place. No statement
+ * starts once the call it runs for is past its deadline or cancelled
+ * (call-deadline.ts).
  */
 export class Sql {
   constructor(
@@ -15,6 +18,7 @@ export class Sql {
   ) {}
 
   async select<Row extends object>(sql: string, bind?: Bind): Promise<Row[]> {
+    requireTimeLeft();
     try {
       return await this.sequelize.query<Row>(sql, {
         type: QueryTypes.SELECT,
@@ -34,6 +38,7 @@ export class Sql {
 
   /** Runs a write and returns the number of rows it touched. */
   async execute(sql: string, bind?: Bind): Promise<number> {
+    requireTimeLeft();
     try {
       const count: unknown = await this.sequelize.query(sql, {
         type: QueryTypes.BULKUPDATE,
@@ -44,5 +49,18 @@ export class Sql {
     } catch (error) {
       throw translateDatabaseError(error);
     }
+  }
+
+  /**
+   * In a transaction: caps every following statement of it at the time the
+   * call has left (`SET LOCAL statement_timeout`, lock waits included), so
+   * the database gives up when the caller does and the transaction rolls
+   * back. Nothing is sent when the call has no deadline.
+   */
+  async limitToDeadline(): Promise<void> {
+    if (this.transaction === null) throw new Error('invariant: statement_timeout is set per transaction');
+    const left = remainingMs();
+    if (left === null) return;
+    await this.select(`SELECT set_config('statement_timeout', $timeout, true)`, { timeout: `${left}ms` });
   }
 }

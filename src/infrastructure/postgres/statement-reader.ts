@@ -70,6 +70,7 @@ export class SequelizeStatementReader implements StatementReader {
       return await this.sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ }, async (transaction) => {
         const sql = new Sql(this.sequelize, transaction);
         await sql.execute('SET TRANSACTION READ ONLY');
+        await sql.limitToDeadline();
         return work(sql);
       });
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { ChangedStatements, CurrentVersion, StatementVersionSource } from '../../application/ports/statement-versions.js';
 import type { SchoolId, StudentId } from '../../domain/ids.js';
+import { runWithoutDeadline } from './call-deadline.js';
 import { type Row, bigintOf, textOf } from './rows.js';
 import { Sql } from './sql.js';
 
@@ -56,7 +57,11 @@ function versionsOf<Id extends string>(rows: Row[]): Map<Id, CurrentVersion> {
   );
 }
 
-/** Current statement versions by primary key, outside any transaction. */
+/**
+ * Current statement versions by primary key, outside any transaction. A batch
+ * serves several calls, so it runs outside any one call's deadline (a short
+ * deadline of the call that happened to start the batch must not fail the others).
+ */
 export class SequelizeStatementVersionSource implements StatementVersionSource {
   private readonly sql: Sql;
 
@@ -65,10 +70,10 @@ export class SequelizeStatementVersionSource implements StatementVersionSource {
   }
 
   async students(ids: readonly StudentId[]): Promise<Map<StudentId, CurrentVersion>> {
-    return versionsOf<StudentId>(await this.sql.select<Row>(STUDENT_VERSIONS, { ids }));
+    return versionsOf<StudentId>(await runWithoutDeadline(() => this.sql.select<Row>(STUDENT_VERSIONS, { ids })));
   }
 
   async schools(ids: readonly SchoolId[]): Promise<Map<SchoolId, CurrentVersion>> {
-    return versionsOf<SchoolId>(await this.sql.select<Row>(SCHOOL_VERSIONS, { ids }));
+    return versionsOf<SchoolId>(await runWithoutDeadline(() => this.sql.select<Row>(SCHOOL_VERSIONS, { ids })));
   }
 }

@@ -2,6 +2,7 @@ import { type Sequelize, Transaction } from 'sequelize';
 import { type ChangedStatements, StatementChangeSet } from '../../application/ports/statement-versions.js';
 import type { TransactionScope, UnitOfWork } from '../../application/ports/unit-of-work.js';
 import { DomainError } from '../../domain/errors.js';
+import { requireTimeLeft } from './call-deadline.js';
 import { isRetryableTransactionError, translateDatabaseError } from './errors.js';
 import { sequelizeRepositories } from './repositories.js';
 import { Sql } from './sql.js';
@@ -37,6 +38,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  *
  * The statements the work declares are bumped last, in one statement just
  * before COMMIT, so school rows stay locked for as short a time as possible.
+ *
+ * Under a call's deadline (call-deadline.ts) every statement is capped at the
+ * time left and nothing commits once it has passed: DEADLINE_EXCEEDED, and
+ * the transaction rolls back.
  */
 export class SequelizeUnitOfWork implements UnitOfWork {
   private readonly maxAttempts: number;
@@ -57,8 +62,12 @@ export class SequelizeUnitOfWork implements UnitOfWork {
       const changes = new StatementChangeSet();
       try {
         const result = await this.sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, async (transaction) => {
+          const sql = new Sql(this.sequelize, transaction);
+          await sql.limitToDeadline();
           const done = await work({ ...sequelizeRepositories(this.sequelize, transaction), statements: changes });
-          if (!changes.empty) await bumpStatementVersions(new Sql(this.sequelize, transaction), changes.changed());
+          if (!changes.empty) await bumpStatementVersions(sql, changes.changed());
+          // A call that ran out of time must not commit what its caller will never hear of.
+          requireTimeLeft();
           return done;
         });
         if (!changes.empty) notify(this.onCommitted, changes.changed());
@@ -68,7 +77,10 @@ export class SequelizeUnitOfWork implements UnitOfWork {
         if (attempt >= this.maxAttempts) {
           throw new DomainError('TRANSACTION_CONFLICT', 'the transaction conflicted with concurrent writes; retry the request');
         }
-        await sleep(this.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
+        const pause = this.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random());
+        // No retry that could only start after the deadline.
+        requireTimeLeft(pause);
+        await sleep(pause);
       }
     }
   }

@@ -4,10 +4,12 @@ import {
   ConnectError,
   type MethodImplSpec,
   type ServiceImpl,
+  createContextValues,
   createHandlerContext,
   createServiceImplSpec,
 } from '@connectrpc/connect';
 import * as grpc from '@grpc/grpc-js';
+import { PEER_ADDRESS, peerAddress } from './call-context.js';
 import { INTERNAL_MESSAGE, type InternalErrorReporter, logInternalError, toConnectError, toGrpcStatus } from './errors.js';
 import { headersToMetadata, metadataToHeaders } from './metadata.js';
 import { parseRequest } from './requests.js';
@@ -19,7 +21,8 @@ import { parseRequest } from './requests.js';
  * so parsing is ours: a request that does not parse is INVALID_ARGUMENT
  * (MALFORMED_REQUEST), never the library's INTERNAL. Each call gets a Connect
  * HandlerContext (request metadata as headers, a signal that fires on
- * cancellation, deadline or server shutdown, the remaining time); after the
+ * cancellation, deadline or server shutdown, the remaining time, the peer
+ * address in `context.values`); after the
  * handler, its response headers go out as initial metadata and its trailers
  * as trailing metadata. Every failure is turned into a status by errors.ts.
  */
@@ -63,6 +66,7 @@ function contextFor(call: RawCall, service: DescService, method: DescMethod, opt
     requestSignal: cancelled.signal,
     ...(options.shutdownSignal ? { shutdownSignal: options.shutdownSignal } : {}),
     requestHeader: metadataToHeaders(call.metadata),
+    contextValues: createContextValues().set(PEER_ADDRESS, peerAddress(call.getPeer())),
   });
   return {
     context,

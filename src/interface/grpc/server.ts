@@ -1,13 +1,18 @@
 import type { DescService } from '@bufbuild/protobuf';
 import { setMaxListeners } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
+import type { Authenticate } from '../../application/access/authenticate.js';
+import type { Authorize } from '../../application/access/authorize.js';
 import type { BillingUseCases } from '../../application/use-cases.js';
 import { Health } from '../../gen/grpc/health/v1/health_pb.js';
 import type { InternalErrorReporter } from './errors.js';
 import { type BridgeOptions, addConnectService } from './grpc-bridge.js';
 import { HealthStatus, healthService } from './health.js';
 import { type UnaryInterceptor, intercept } from './interceptors.js';
+import { methodsWithoutRule } from './access-rules.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { addReflection } from './reflection.js';
+import { authorize, identify, rateLimit } from './security.js';
 import { billingServices } from './services/index.js';
 
 export interface GrpcServerOptions {
@@ -16,13 +21,87 @@ export interface GrpcServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly useCases: BillingUseCases;
-  /** Default plaintext; TLS and mutual TLS pass their own. */
+  /** TLS, or mutual TLS when `ca` is given; default plaintext. */
+  readonly tls?: TlsFiles;
+  /** Default plaintext; overrides `tls` (tests bring their own credentials). */
   readonly credentials?: grpc.ServerCredentials;
-  /** grpc-js channel options (message size limits, keepalive, ...). */
+  readonly limits?: TransportLimits;
+  /** Further grpc-js channel options (applied after `limits`). */
   readonly serverOptions?: grpc.ServerOptions;
   readonly reportInternalError?: InternalErrorReporter;
-  /** Around every unary billing call, first one outermost (health is not intercepted). */
+  /**
+   * Authentication, rate limit and authorization on every billing call
+   * (security.ts). Without it the server does not authenticate: tests over
+   * fakes only — the service always passes it.
+   */
+  readonly access?: AccessControl;
+  /**
+   * Around every unary billing call, first one outermost (health and
+   * reflection are not intercepted). With `access`, identification and the
+   * rate limit run outside these and authorization inside them, just before
+   * the handler.
+   */
   readonly interceptors?: readonly UnaryInterceptor[];
+}
+
+/** PEM contents. */
+export interface TlsFiles {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  /** CA bundle of client certificates; given → every client must present a certificate it signed (mutual TLS). */
+  readonly ca?: Buffer;
+}
+
+export interface TransportLimits {
+  /** Larger requests are refused with RESOURCE_EXHAUSTED before they are read (default 1 MiB). */
+  readonly maxReceiveMessageBytes?: number;
+  /** Calls in flight on one HTTP/2 connection (default 100). */
+  readonly maxConcurrentStreams?: number;
+  /** The server pings an idle connection this often… (default 60 s) */
+  readonly keepaliveTimeMs?: number;
+  /** …and closes it when the ping is not answered within this (default 20 s). */
+  readonly keepaliveTimeoutMs?: number;
+}
+
+export interface AccessControl {
+  readonly authenticate: Authenticate;
+  readonly authorize: Authorize;
+  /** Null: no rate limit. */
+  readonly rateLimiter: RateLimiter | null;
+}
+
+export const DEFAULT_LIMITS: Required<TransportLimits> = {
+  maxReceiveMessageBytes: 1024 * 1024,
+  maxConcurrentStreams: 100,
+  keepaliveTimeMs: 60_000,
+  keepaliveTimeoutMs: 20_000,
+};
+
+function channelOptions(limits: TransportLimits = {}): grpc.ServerOptions {
+  const chosen = { ...DEFAULT_LIMITS, ...limits };
+  return {
+    'grpc.max_receive_message_length': chosen.maxReceiveMessageBytes,
+    'grpc.max_concurrent_streams': chosen.maxConcurrentStreams,
+    'grpc.keepalive_time_ms': chosen.keepaliveTimeMs,
+    'grpc.keepalive_timeout_ms': chosen.keepaliveTimeoutMs,
+  };
+}
+
+function credentialsOf(options: GrpcServerOptions): grpc.ServerCredentials {
+  if (options.credentials) return options.credentials;
+  if (!options.tls) return grpc.ServerCredentials.createInsecure();
+  const { cert, key, ca } = options.tls;
+  return grpc.ServerCredentials.createSsl(ca ?? null, [{ cert_chain: cert, private_key: key }], ca !== undefined);
+}
+
+/** The interceptors of every billing call, security included, outermost first. */
+function interceptorsOf(options: GrpcServerOptions, services: readonly DescService[]): readonly UnaryInterceptor[] {
+  const given = options.interceptors ?? [];
+  if (!options.access) return given;
+  const missing = methodsWithoutRule(services);
+  if (missing.length > 0) throw new Error(`no access rule for ${missing.join(', ')} (src/interface/grpc/access-rules.ts)`);
+  const { authenticate, authorize: policy, rateLimiter } = options.access;
+  return [identify(authenticate), ...(rateLimiter ? [rateLimit(rateLimiter)] : []), ...given, authorize(policy)];
 }
 
 export interface RunningGrpcServer {
@@ -51,7 +130,7 @@ function hostPort(host: string, port: number): string {
 
 /** The billing services, health and reflection on one grpc-js server. */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
-  const server = new grpc.Server(options.serverOptions);
+  const server = new grpc.Server({ ...channelOptions(options.limits), ...options.serverOptions });
   const forced = new AbortController();
   // Every call in flight listens for a forced shutdown; there is no sensible cap on calls in flight.
   setMaxListeners(0, forced.signal);
@@ -61,14 +140,15 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   };
 
   const bindings = billingServices(options.useCases);
-  for (const { service, impl } of bindings) addConnectService(server, service, intercept(service, impl, options.interceptors ?? []), bridge);
+  const interceptors = interceptorsOf(options, bindings.map((binding) => binding.service));
+  for (const { service, impl } of bindings) addConnectService(server, service, intercept(service, impl, interceptors), bridge);
 
   const served: DescService[] = [...bindings.map((binding) => binding.service), Health];
   const health = new HealthStatus(served.map((service) => service.typeName));
   addConnectService(server, Health, healthService(health), bridge);
   addReflection(server, served);
 
-  const port = await bind(server, hostPort(options.host ?? '0.0.0.0', options.port), options.credentials ?? grpc.ServerCredentials.createInsecure());
+  const port = await bind(server, hostPort(options.host ?? '0.0.0.0', options.port), credentialsOf(options));
 
   let stopping: Promise<void> | undefined;
   const shutdown = (graceMs = DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> => {

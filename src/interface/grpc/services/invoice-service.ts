@@ -1,6 +1,8 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { BillingUseCases } from '../../../application/use-cases.js';
 import { InvoiceService } from '../../../gen/billing/v1/invoice_pb.js';
+import { visibleSchools } from '../../../domain/access.js';
+import { actorOf } from '../call-context.js';
 import { invoiceStatuses } from '../enums.js';
 import { invoiceMessage } from '../messages.js';
 import {
@@ -17,7 +19,7 @@ import {
 
 export function invoiceService(useCases: BillingUseCases): ServiceImpl<typeof InvoiceService> {
   return {
-    async createInvoice(request) {
+    async createInvoice(request, context) {
       const invoice = await useCases.createInvoice.execute({
         studentId: requiredId(request.studentId, 'student_id'),
         description: request.description,
@@ -25,6 +27,7 @@ export function invoiceService(useCases: BillingUseCases): ServiceImpl<typeof In
         issueDate: optionalDate(request.issueDate, 'issue_date'),
         dueDate: requiredDate(request.dueDate, 'due_date'),
         idempotencyKey: idempotencyKey(request.idempotencyKey),
+        visibleSchools: visibleSchools(actorOf(context)),
       });
       return { invoice: invoiceMessage(invoice) };
     },

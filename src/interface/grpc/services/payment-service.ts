@@ -2,12 +2,14 @@ import type { ServiceImpl } from '@connectrpc/connect';
 import type { BillingUseCases } from '../../../application/use-cases.js';
 import { PaymentService } from '../../../gen/billing/v1/payment_pb.js';
 import { paymentMethods, paymentStatuses } from '../enums.js';
+import { visibleSchools } from '../../../domain/access.js';
+import { actorOf } from '../call-context.js';
 import { paymentMessage } from '../messages.js';
 import { amount, idempotencyKey, optionalId, optionalTimestamp, page, requiredId } from '../requests.js';
 
 export function paymentService(useCases: BillingUseCases): ServiceImpl<typeof PaymentService> {
   return {
-    async createPayment(request) {
+    async createPayment(request, context) {
       const payment = await useCases.createPayment.execute({
         studentId: requiredId(request.studentId, 'student_id'),
         amountMinor: amount(request.amountMinor, 'amount_minor'),
@@ -20,6 +22,7 @@ export function paymentService(useCases: BillingUseCases): ServiceImpl<typeof Pa
           amountMinor: allocation.amountMinor,
         })),
         idempotencyKey: idempotencyKey(request.idempotencyKey),
+        visibleSchools: visibleSchools(actorOf(context)),
       });
       return { payment: paymentMessage(payment) };
     },

@@ -1,6 +1,8 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { BillingUseCases } from '../../../application/use-cases.js';
 import { SchoolService } from '../../../gen/billing/v1/school_pb.js';
+import { visibleSchools } from '../../../domain/access.js';
+import { actorOf } from '../call-context.js';
 import { schoolMessage } from '../messages.js';
 import { page, requiredId } from '../requests.js';
 
@@ -19,8 +21,9 @@ export function schoolService(useCases: BillingUseCases): ServiceImpl<typeof Sch
       return { school: schoolMessage(await useCases.getSchool.execute(requiredId(request.id, 'id'))) };
     },
 
-    async listSchools(request) {
-      const found = await useCases.listSchools.execute(page(request.pageSize, request.pageToken));
+    async listSchools(request, context) {
+      // A school caller sees only its own schools.
+      const found = await useCases.listSchools.execute(page(request.pageSize, request.pageToken), visibleSchools(actorOf(context)));
       return { schools: found.items.map(schoolMessage), nextPageToken: found.nextToken ?? '' };
     },
 

@@ -1,6 +1,8 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { BillingUseCases } from '../../../application/use-cases.js';
 import { StudentService } from '../../../gen/billing/v1/student_pb.js';
+import { visibleSchools } from '../../../domain/access.js';
+import { actorOf } from '../call-context.js';
 import { studentStatuses } from '../enums.js';
 import { studentMessage } from '../messages.js';
 import { changedId, page, requiredId } from '../requests.js';
@@ -32,7 +34,7 @@ export function studentService(useCases: BillingUseCases): ServiceImpl<typeof St
       return { students: found.items.map(studentMessage), nextPageToken: found.nextToken ?? '' };
     },
 
-    async updateStudent(request) {
+    async updateStudent(request, context) {
       const student = await useCases.updateStudent.execute({
         id: requiredId(request.id, 'id'),
         firstName: request.firstName,
@@ -41,12 +43,13 @@ export function studentService(useCases: BillingUseCases): ServiceImpl<typeof St
         externalRef: request.externalRef,
         status: studentStatuses.optional(request.status, 'status'),
         schoolId: changedId(request.schoolId, 'school_id'),
+        visibleSchools: visibleSchools(actorOf(context)),
       });
       return { student: studentMessage(student) };
     },
 
-    async deleteStudent(request) {
-      return { student: studentMessage(await useCases.deleteStudent.execute(requiredId(request.id, 'id'))) };
+    async deleteStudent(request, context) {
+      return { student: studentMessage(await useCases.deleteStudent.execute(requiredId(request.id, 'id'), visibleSchools(actorOf(context)))) };
     },
   };
 }

@@ -1,0 +1,27 @@
+import type { Sequelize } from 'sequelize';
+import type { ResourceOwnership } from '../../application/ports/resource-ownership.js';
+import type { OwnedTarget } from '../../domain/access.js';
+import type { SchoolId } from '../../domain/ids.js';
+import { type Row, textOf } from './rows.js';
+import { Sql } from './sql.js';
+
+/** One primary-key read per kind; the table comes from this fixed map, never from the request. */
+const SCHOOL_OF: Readonly<Record<OwnedTarget['kind'], string>> = {
+  student: 'SELECT school_id FROM students WHERE id = $id',
+  invoice: 'SELECT school_id FROM invoices WHERE id = $id',
+  payment: 'SELECT school_id FROM payments WHERE id = $id',
+};
+
+/** The school of a student (current), invoice (issuing) or payment (receiving), outside any transaction. */
+export class SequelizeResourceOwnership implements ResourceOwnership {
+  private readonly sql: Sql;
+
+  constructor(sequelize: Sequelize) {
+    this.sql = new Sql(sequelize);
+  }
+
+  async schoolOf(target: OwnedTarget): Promise<SchoolId | null> {
+    const row = await this.sql.one<Row>(SCHOOL_OF[target.kind], { id: target.id });
+    return row ? (textOf(row.school_id, 'school_id') as SchoolId) : null;
+  }
+}
