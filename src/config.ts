@@ -27,6 +27,11 @@ const schema = z.object({
   CACHE_TTL_SECONDS: positiveInt.max(30 * 86_400).default(3600),
   CACHE_LEASE_MS: positiveInt.max(600_000).default(5000),
   CACHE_KEY_PREFIX: z.string().regex(/^[^\s*?[\]]*$/, 'must not contain spaces or glob characters').default(''),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  METRICS_PORT: port.default(9464),
+  CONNECT_HOST: z.string().min(1).default('0.0.0.0'),
+  CONNECT_PORT: port.optional(),
+  HEALTH_PROBE_INTERVAL_MS: positiveInt.min(100).max(600_000).default(5000),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -46,8 +51,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(String(issue.path[0] ?? 'environment'), `(got ${JSON.stringify(present[String(issue.path[0])] ?? null)}): ${issue.message}`);
   }
-  if (parsed.data.REDIS_URL && parsed.data.REDIS_CLUSTER_NODES) {
+  const config = parsed.data;
+  if (config.REDIS_URL && config.REDIS_CLUSTER_NODES) {
     throw new ConfigError('REDIS_CLUSTER_NODES', 'cannot be set together with REDIS_URL (one Redis, or one cluster)');
   }
-  return parsed.data;
+  // Fixed ports must differ (0 asks for a free one, and METRICS_PORT=0 is off).
+  if (config.METRICS_PORT !== 0 && config.METRICS_PORT === config.GRPC_PORT) {
+    throw new ConfigError('METRICS_PORT', `(got ${config.METRICS_PORT}): must differ from GRPC_PORT`);
+  }
+  if (config.CONNECT_PORT !== undefined && config.CONNECT_PORT !== 0) {
+    for (const other of ['GRPC_PORT', 'METRICS_PORT'] as const) {
+      if (config.CONNECT_PORT === config[other]) throw new ConfigError('CONNECT_PORT', `(got ${config.CONNECT_PORT}): must differ from ${other}`);
+    }
+  }
+  return config;
 }
