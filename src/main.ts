@@ -1,6 +1,7 @@
-import { pino } from 'pino';
+import { banner } from './banner.js';
 import { startService } from './composition/service.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './infrastructure/logging/logger.js';
 
 async function main(): Promise<void> {
   let config;
@@ -11,10 +12,30 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  const logger = pino({ level: config.LOG_LEVEL });
+  const logger = createLogger(config.LOG_LEVEL);
   const service = await startService(config, logger);
-  logger.info({ grpcPort: service.grpcPort, database: service.database, cache: service.cache }, 'school billing service ready');
-  process.stdout.write(banner(service.grpcPort, service.database, service.cache));
+  logger.info(
+    {
+      grpcPort: service.grpcPort,
+      connectPort: service.connectPort,
+      metricsPort: service.metricsPort,
+      database: service.database,
+      cache: service.cache,
+    },
+    'school billing service ready',
+  );
+  process.stdout.write(
+    banner({
+      grpcHost: config.GRPC_HOST,
+      grpcPort: service.grpcPort,
+      connectHost: config.CONNECT_HOST,
+      ...(service.connectPort !== undefined ? { connectPort: service.connectPort } : {}),
+      metricsHost: config.METRICS_HOST,
+      ...(service.metricsPort !== undefined ? { metricsPort: service.metricsPort } : {}),
+      database: service.database,
+      cache: service.cache,
+    }),
+  );
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
@@ -28,21 +49,6 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-}
-
-function banner(port: number, database: string, cache: string): string {
-  const api = `http://localhost:${port}`;
-  return [
-    '',
-    `  School billing gRPC service on ${api} (reflection on, plaintext)`,
-    `  database: ${database}`,
-    `  statement cache: ${cache}`,
-    '',
-    '  Try:',
-    `    npx buf curl --protocol grpc --http2-prior-knowledge --list-methods ${api}`,
-    `    npx buf curl --protocol grpc --http2-prior-knowledge -d '{"name":"North High","currencyCode":"USD","timezone":"America/New_York"}' ${api}/billing.v1.SchoolService/CreateSchool`,
-    '',
-  ].join('\n');
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import { ContainerModule } from 'inversify';
 import type { Sequelize } from 'sequelize';
 import type { Clock } from '../application/ports/clock.js';
 import type { IdGenerator } from '../application/ports/id-generator.js';
+import type { StatementCacheMetrics } from '../application/ports/statement-cache-metrics.js';
 import type { StatementCachePort } from '../application/ports/statement-cache-port.js';
 import type { StatementCache } from '../application/statement/statement-cache.js';
 import { JsonStatementCodec } from '../infrastructure/cache/index.js';
@@ -25,6 +26,8 @@ export interface InfrastructureOptions {
   readonly sequelize: Sequelize;
   readonly cacheStore: StatementCachePort;
   readonly cacheSettings: { readonly ttlSeconds: number; readonly leaseMs: number; readonly pollMs: number };
+  /** The statement cache metrics (Prometheus in the service); in-memory counters by default. */
+  readonly cacheMetrics?: StatementCacheMetrics;
 }
 
 /**
@@ -40,7 +43,7 @@ export function infrastructureModule(options: InfrastructureOptions, overrides: 
     bind(TOKENS.ids).toConstantValue(overrides.ids ?? new UuidV7Ids());
     bind(TOKENS.cacheStore).toConstantValue(options.cacheStore);
     bind(TOKENS.cacheSettings).toConstantValue(options.cacheSettings);
-    bind(TOKENS.cacheMetrics).toConstantValue(new CacheCounterMetrics());
+    bind(TOKENS.cacheMetrics).toConstantValue(options.cacheMetrics ?? new CacheCounterMetrics());
     bind(TOKENS.codec).toConstantValue(new JsonStatementCodec());
     bind(TOKENS.unitOfWork)
       .toResolvedValue(

@@ -1,6 +1,6 @@
 import { type Client, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { type RunningService, startService } from '../../src/composition/service.js';
 import { loadConfig } from '../../src/config.js';
 import { InvoiceService } from '../../src/gen/billing/v1/invoice_pb.js';
@@ -43,13 +43,23 @@ export interface ServiceHarness extends BillingClients {
 /**
  * The whole service as production wires it (composition root, PostgreSQL,
  * grpc-js) on a free port and a fresh database, called through real gRPC
- * clients.
+ * clients. `env` adds or overrides settings (metrics are off unless it sets
+ * METRICS_PORT).
  */
-export async function startServiceHarness(options: { clock?: FakeClock } = {}): Promise<ServiceHarness> {
+export async function startServiceHarness(
+  options: { clock?: FakeClock; env?: Record<string, string>; logger?: Logger } = {},
+): Promise<ServiceHarness> {
   const database = await createTestDatabase();
   try {
-    const config = loadConfig({ DATABASE_URL: database.url, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', SHUTDOWN_GRACE_MS: '2000' });
-    const service = await startService(config, pino({ level: 'silent' }), options.clock ? { clock: options.clock } : {});
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      SHUTDOWN_GRACE_MS: '2000',
+      METRICS_PORT: '0',
+      ...options.env,
+    });
+    const service = await startService(config, options.logger ?? pino({ level: 'silent' }), options.clock ? { clock: options.clock } : {});
     const baseUrl = `http://127.0.0.1:${service.grpcPort}`;
     return {
       ...billingClients(baseUrl),

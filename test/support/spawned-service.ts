@@ -28,7 +28,8 @@ export interface SpawnedService {
 export async function spawnService(env: Record<string, string>, timeoutMs = 60_000): Promise<SpawnedService> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port), ...env },
+    // Metrics off unless `env` asks for them: the default port would clash between services.
+    env: { ...process.env, LOG_LEVEL: 'warn', GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port), METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

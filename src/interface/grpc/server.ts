@@ -5,7 +5,7 @@ import type { BillingUseCases } from '../../application/use-cases.js';
 import { Health } from '../../gen/grpc/health/v1/health_pb.js';
 import type { InternalErrorReporter } from './errors.js';
 import { type BridgeOptions, addConnectService } from './grpc-bridge.js';
-import { HealthStatus, healthService } from './health.js';
+import { HealthStatus, ServingStatus, healthService } from './health.js';
 import { type UnaryInterceptor, intercept } from './interceptors.js';
 import { addReflection } from './reflection.js';
 import { billingServices } from './services/index.js';
@@ -23,6 +23,8 @@ export interface GrpcServerOptions {
   readonly reportInternalError?: InternalErrorReporter;
   /** Around every unary billing call, first one outermost (health is not intercepted). */
   readonly interceptors?: readonly UnaryInterceptor[];
+  /** What grpc.health.v1 says until told otherwise (default SERVING; the service starts NOT_SERVING until its database answers). */
+  readonly initialHealth?: ServingStatus;
 }
 
 export interface RunningGrpcServer {
@@ -64,7 +66,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   for (const { service, impl } of bindings) addConnectService(server, service, intercept(service, impl, options.interceptors ?? []), bridge);
 
   const served: DescService[] = [...bindings.map((binding) => binding.service), Health];
-  const health = new HealthStatus(served.map((service) => service.typeName));
+  const health = new HealthStatus(
+    served.map((service) => service.typeName),
+    options.initialHealth ?? ServingStatus.SERVING,
+  );
   addConnectService(server, Health, healthService(health), bridge);
   addReflection(server, served);
 
