@@ -16,6 +16,7 @@ COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 USER node
-EXPOSE 50051
+# gRPC, Connect/gRPC-Web/JSON (when CONNECT_PORT is set), Prometheus metrics
+EXPOSE 50051 8080 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD ["node", "dist/interface/grpc/healthcheck.js"]
 CMD ["node", "dist/main.js"]
