@@ -74,3 +74,14 @@ describe('configuration', () => {
     expect(config.DATABASE_URL).to.equal(undefined);
   });
 });
+
+describe('README configuration table', () => {
+  it('lists every setting the service reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync('README.md', 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## The statement cache'));
+    const documented = new Set([...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]));
+    const settings = Object.keys(loadConfig({ DATABASE_URL: 'postgres://x', REDIS_URL: 'redis://x', CONNECT_PORT: '1' }));
+    expect(settings.filter((name) => !documented.has(name))).to.deep.equal([]);
+  });
+});
