@@ -133,10 +133,12 @@ async function stopLeftoverServer(cluster: string): Promise<void> {
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
   const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
   if (!command.includes('postgres') || !command.includes(cluster)) return;
-  // A server whose parent still runs belongs to a live process (a running service): not ours to stop.
-  // One left by a killed process has been re-parented to init.
+  // A server whose parent is a live Node.js process belongs to a running service: not ours to stop.
+  // One left by a killed process has been re-parented to init (or a subreaper, which is not Node.js).
   const parent = await parentOf(pid);
-  if (parent !== undefined && parent > 1 && parent !== process.pid && isAlive(parent)) {
+  const executable = parent === undefined ? '' : ((await readFile(`/proc/${parent}/cmdline`, 'utf8').catch(() => '')).split('\0')[0] ?? '');
+  const ownedByNode = /(^|\/)node[0-9.]*$/.test(executable);
+  if (parent !== undefined && parent > 1 && parent !== process.pid && isAlive(parent) && ownedByNode) {
     throw new Error(
       `the embedded PostgreSQL in ${cluster} is in use by process ${parent} (a running service?): stop it first, or use DATABASE_URL`,
     );
