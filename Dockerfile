@@ -18,6 +18,7 @@ COPY --from=build --chown=node:node /app/dist ./dist
 # DATA_DIR (.data): the development token secret when no key is configured.
 RUN install -d -o node -g node -m 0700 /app/.data
 USER node
-EXPOSE 50051
+# gRPC, Connect/gRPC-Web/JSON (when CONNECT_PORT is set), Prometheus metrics
+EXPOSE 50051 8080 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD ["node", "dist/interface/grpc/healthcheck.js"]
 CMD ["node", "dist/main.js"]

@@ -47,6 +47,11 @@ const schema = z.object({
   GRPC_KEEPALIVE_TIMEOUT_MS: positiveInt.min(1000).default(20_000),
   RATE_LIMIT_PER_SECOND: nonNegativeInt.max(1_000_000).default(100),
   RATE_LIMIT_BURST: positiveInt.max(1_000_000).default(200),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  METRICS_PORT: port.default(9464),
+  CONNECT_HOST: z.string().min(1).default('0.0.0.0'),
+  CONNECT_PORT: port.optional(),
+  HEALTH_PROBE_INTERVAL_MS: positiveInt.min(100).max(600_000).default(5000),
 });
 
 /** Values never repeated in an error message. */
@@ -79,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('REDIS_CLUSTER_NODES', 'cannot be set together with REDIS_URL (one Redis, or one cluster)');
   }
   checkSecurity(config);
+  checkPorts(config);
   return config;
 }
 
@@ -108,5 +114,17 @@ function checkSecurity(config: Config): void {
   }
   if (config.TLS_CA_FILE !== undefined && config.TLS_CERT_FILE === undefined) {
     throw new ConfigError('TLS_CA_FILE', 'needs TLS_CERT_FILE and TLS_KEY_FILE (mutual TLS is TLS with client certificates)');
+  }
+}
+
+/** Fixed ports must differ (0 asks for a free one, and METRICS_PORT=0 is off). */
+function checkPorts(config: Config): void {
+  if (config.METRICS_PORT !== 0 && config.METRICS_PORT === config.GRPC_PORT) {
+    throw new ConfigError('METRICS_PORT', `(got ${config.METRICS_PORT}): must differ from GRPC_PORT`);
+  }
+  if (config.CONNECT_PORT !== undefined && config.CONNECT_PORT !== 0) {
+    for (const other of ['GRPC_PORT', 'METRICS_PORT'] as const) {
+      if (config.CONNECT_PORT === config[other]) throw new ConfigError('CONNECT_PORT', `(got ${config.CONNECT_PORT}): must differ from ${other}`);
+    }
   }
 }

@@ -1,6 +1,7 @@
-import { pino } from 'pino';
-import { type RunningService, startService } from './composition/service.js';
+import { banner } from './banner.js';
+import { startService } from './composition/service.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './infrastructure/logging/logger.js';
 
 async function main(): Promise<void> {
   let config;
@@ -11,13 +12,35 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  const logger = pino({ level: config.LOG_LEVEL });
+  const logger = createLogger(config.LOG_LEVEL);
   const service = await startService(config, logger);
   logger.info(
-    { grpcPort: service.grpcPort, database: service.database, cache: service.cache, authentication: service.authentication, transport: service.transport },
+    {
+      grpcPort: service.grpcPort,
+      connectPort: service.connectPort,
+      metricsPort: service.metricsPort,
+      database: service.database,
+      cache: service.cache,
+      authentication: service.authentication,
+      transport: service.transport,
+    },
     'school billing service ready',
   );
-  process.stdout.write(banner(service));
+  process.stdout.write(
+    banner({
+      grpcHost: config.GRPC_HOST,
+      grpcPort: service.grpcPort,
+      connectHost: config.CONNECT_HOST,
+      ...(service.connectPort !== undefined ? { connectPort: service.connectPort } : {}),
+      metricsHost: config.METRICS_HOST,
+      ...(service.metricsPort !== undefined ? { metricsPort: service.metricsPort } : {}),
+      database: service.database,
+      cache: service.cache,
+      transport: service.transport,
+      authentication: service.authentication,
+      ...(service.developmentToken ? { developmentToken: service.developmentToken } : {}),
+    }),
+  );
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
@@ -31,45 +54,6 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-}
-
-function banner(service: RunningService): string {
-  const tls = service.transport !== 'plaintext';
-  const api = `${tls ? 'https' : 'http'}://localhost:${service.grpcPort}`;
-  const transport = { plaintext: 'plaintext', tls: 'TLS', mtls: 'mutual TLS' }[service.transport];
-  // buf curl needs the CA (and, for mutual TLS, a client certificate) on a TLS port.
-  const curl = [
-    'npx buf curl --protocol grpc',
-    tls ? '--cacert ca.pem' : '--http2-prior-knowledge',
-    ...(service.transport === 'mtls' ? ['--cert client.pem --key client-key.pem'] : []),
-  ].join(' ');
-  const token = service.developmentToken ?? '$TOKEN';
-  const lines = [
-    '',
-    `  School billing gRPC service on ${api} (reflection on, ${transport})`,
-    `  database: ${service.database}`,
-    `  statement cache: ${service.cache}`,
-    `  authentication: ${service.authentication}`,
-  ];
-  if (service.developmentToken) {
-    lines.push(
-      '',
-      '  WARNING: no token keys are configured; this service signs and accepts tokens with a development',
-      '  secret (never in production: set AUTH_JWT_SECRET, AUTH_JWKS_FILE or AUTH_JWKS_URL). An admin token',
-      '  for the next 24 hours (more with `npm run token -- --role admin`):',
-      '',
-      `    TOKEN=${service.developmentToken}`,
-    );
-  }
-  const auth = service.authentication.startsWith('OFF') ? '' : ` -H "Authorization: Bearer ${token}"`;
-  lines.push(
-    '',
-    '  Try:',
-    `    ${curl} --list-methods ${api}`,
-    `    ${curl}${auth} -d '{"name":"North High","currencyCode":"USD","timezone":"America/New_York"}' ${api}/billing.v1.SchoolService/CreateSchool`,
-    '',
-  );
-  return lines.join('\n');
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,8 @@ export interface CacheBackend {
   readonly store: StatementCachePort;
   /** For the start banner and logs. */
   readonly description: string;
+  /** The Redis circuit breaker's state (closed, open, half-open, isolated); absent for the in-process cache. */
+  readonly breakerState?: () => string;
   close(): Promise<void>;
 }
 
@@ -15,7 +17,11 @@ export interface CacheBackend {
  * cache otherwise. A Redis that is not reachable yet is not an error: reads
  * are answered from PostgreSQL until it is.
  */
-export async function openCacheBackend(config: Config, logger: Logger): Promise<CacheBackend> {
+export async function openCacheBackend(
+  config: Config,
+  logger: Logger,
+  hooks: { onBreakerStateChange?: (state: string) => void } = {},
+): Promise<CacheBackend> {
   if (!config.REDIS_URL && !config.REDIS_CLUSTER_NODES) {
     return { store: new MemoryStatementCache(), description: 'in-process memory cache', close: async () => undefined };
   }
@@ -25,10 +31,17 @@ export async function openCacheBackend(config: Config, logger: Logger): Promise<
     keyPrefix: config.CACHE_KEY_PREFIX,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
     onError: (error, context) => logger.debug({ err: error, context }, 'redis error'),
-    onBreakerStateChange: (state) =>
-      (state === 'closed' ? logger.info.bind(logger) : logger.warn.bind(logger))({ state }, 'statement cache circuit breaker'),
+    onBreakerStateChange: (state) => {
+      (state === 'closed' ? logger.info.bind(logger) : logger.warn.bind(logger))({ state }, 'statement cache circuit breaker');
+      hooks.onBreakerStateChange?.(state);
+    },
   });
   await store.ready(2_000).catch(() => logger.warn('Redis is not reachable yet: statements are answered from PostgreSQL until it is'));
   const where = config.REDIS_URL ? `Redis at ${new URL(config.REDIS_URL).host}` : `Redis Cluster (${config.REDIS_CLUSTER_NODES})`;
-  return { store, description: config.CACHE_KEY_PREFIX ? `${where}, key prefix "${config.CACHE_KEY_PREFIX}"` : where, close: () => store.close() };
+  return {
+    store,
+    description: config.CACHE_KEY_PREFIX ? `${where}, key prefix "${config.CACHE_KEY_PREFIX}"` : where,
+    breakerState: () => store.breakerState,
+    close: () => store.close(),
+  };
 }

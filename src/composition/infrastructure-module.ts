@@ -2,6 +2,7 @@ import { ContainerModule } from 'inversify';
 import type { Sequelize } from 'sequelize';
 import type { Clock } from '../application/ports/clock.js';
 import type { IdGenerator } from '../application/ports/id-generator.js';
+import type { StatementCacheMetrics } from '../application/ports/statement-cache-metrics.js';
 import type { TokenVerifier } from '../application/ports/token-verifier.js';
 import type { StatementCachePort } from '../application/ports/statement-cache-port.js';
 import type { StatementCache } from '../application/statement/statement-cache.js';
@@ -35,6 +36,8 @@ export interface InfrastructureOptions {
   readonly cacheSettings: { readonly ttlSeconds: number; readonly leaseMs: number; readonly pollMs: number };
   /** Checks bearer tokens; null (the default) when authentication is off. */
   readonly tokenVerifier?: TokenVerifier | null;
+  /** The statement cache metrics (Prometheus in the service); in-memory counters by default. */
+  readonly cacheMetrics?: StatementCacheMetrics;
 }
 
 /**
@@ -51,7 +54,7 @@ export function infrastructureModule(options: InfrastructureOptions, overrides: 
     bind(TOKENS.ids).toConstantValue(overrides.ids ?? new UuidV7Ids());
     bind(TOKENS.cacheStore).toConstantValue(options.cacheStore);
     bind(TOKENS.cacheSettings).toConstantValue(options.cacheSettings);
-    bind(TOKENS.cacheMetrics).toConstantValue(new CacheCounterMetrics());
+    bind(TOKENS.cacheMetrics).toConstantValue(options.cacheMetrics ?? new CacheCounterMetrics());
     bind(TOKENS.codec).toConstantValue(new JsonStatementCodec());
     if (overrides.statementCache) bind(TOKENS.statementCacheFactory).toConstantValue(overrides.statementCache);
     bind(TOKENS.unitOfWork)

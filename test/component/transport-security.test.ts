@@ -53,6 +53,7 @@ describe('transport security (production wiring on PostgreSQL)', function () {
       GRPC_PORT: '0',
       MIGRATE_ON_START: 'false',
       SHUTDOWN_GRACE_MS: '1000',
+      METRICS_PORT: '0',
       ...TEST_AUTH_ENV,
       ...env,
     });

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +94,43 @@ describe('embedded PostgreSQL', function () {
       }
     } finally {
       await rm(closed, { recursive: true, force: true });
+    }
+  });
+  it('is never stopped under a running service by another process, but a killed one\'s server is cleaned up', async () => {
+    const dataDir = join(base, 'owned');
+    // Another process (a service) owns the cluster and keeps it running.
+    const owner = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { startEmbeddedPostgres } = await import('./src/infrastructure/postgres/embedded.ts');
+         const server = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)} });
+         process.stdout.write('ready ' + server.port + '\\n');
+         setInterval(() => undefined, 60_000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const [chunk] = (await once(owner.stdout!, 'data')) as [Buffer];
+      expect(chunk.toString()).to.match(/^ready \d+/);
+
+      const refused = await startEmbeddedPostgres({ dataDir }).catch((error: Error) => error);
+      expect(refused).to.be.instanceOf(Error);
+      expect((refused as Error).message).to.include(`in use by process ${owner.pid}`);
+
+      // Killed without a chance to stop its server: the next start shuts the orphan down and takes over.
+      owner.kill('SIGKILL');
+      await once(owner, 'exit');
+      const next = await startEmbeddedPostgres({ dataDir });
+      started.push(next);
+      const sequelize = createSequelize(next.url);
+      expect(await sequelize.query('SELECT 1 AS one', { type: QueryTypes.SELECT })).to.deep.equal([{ one: 1 }]);
+      await sequelize.close();
+    } finally {
+      if (owner.exitCode === null && owner.signalCode === null) owner.kill('SIGKILL');
     }
   });
 });

@@ -210,6 +210,7 @@ export async function startPostgresHarness(options: PostgresHarnessOptions = {})
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
       SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS),
+      METRICS_PORT: '0',
       // createTestDatabase ran the same migrations; checking them again costs ~20 ms per test
       // (migrating on start is covered by the e2e service harness).
       MIGRATE_ON_START: 'false',

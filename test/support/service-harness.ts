@@ -1,6 +1,6 @@
 import { type Client, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { type RunningService, startService } from '../../src/composition/service.js';
 import { loadConfig } from '../../src/config.js';
 import { InvoiceService } from '../../src/gen/billing/v1/invoice_pb.js';
@@ -47,9 +47,11 @@ export interface ServiceHarness extends BillingClients {
  * The whole service as production wires it (composition root, PostgreSQL,
  * grpc-js, authentication with the test secret) on a free port and a fresh
  * database, called through real gRPC clients with an admin token. The rate
- * limit is off unless `env` turns it on.
+ * limit and metrics are off unless `env` turns them on.
  */
-export async function startServiceHarness(options: { clock?: FakeClock; env?: Readonly<Record<string, string>> } = {}): Promise<ServiceHarness> {
+export async function startServiceHarness(
+  options: { clock?: FakeClock; env?: Readonly<Record<string, string>>; logger?: Logger } = {},
+): Promise<ServiceHarness> {
   const database = await createTestDatabase();
   try {
     const config = loadConfig({
@@ -59,9 +61,10 @@ export async function startServiceHarness(options: { clock?: FakeClock; env?: Re
       SHUTDOWN_GRACE_MS: '2000',
       ...TEST_AUTH_ENV,
       RATE_LIMIT_PER_SECOND: '0',
+      METRICS_PORT: '0',
       ...options.env,
     });
-    const service = await startService(config, pino({ level: 'silent' }), options.clock ? { clock: options.clock } : {});
+    const service = await startService(config, options.logger ?? pino({ level: 'silent' }), options.clock ? { clock: options.clock } : {});
     const baseUrl = `http://127.0.0.1:${service.grpcPort}`;
     const token = await adminToken();
     return {

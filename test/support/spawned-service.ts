@@ -42,14 +42,15 @@ export interface SpawnOptions {
  * started with `env` on a free port; resolves once it prints its banner. It
  * checks tokens signed with the test secret (./auth.ts: `testToken`,
  * `adminToken`) unless `env` sets AUTH_JWT_SECRET itself (an empty value
- * means unset: the development secret in DATA_DIR); the rate limit is off
- * unless `env` sets it.
+ * means unset: the development secret in DATA_DIR); the rate limit and the
+ * metrics endpoint are off unless `env` sets them.
  */
 export async function spawnService(env: Record<string, string>, options: number | SpawnOptions = {}): Promise<SpawnedService> {
   const { entry = 'src/main.ts', timeoutMs = 60_000 } = typeof options === 'number' ? { timeoutMs: options } : options;
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    env: { ...process.env, LOG_LEVEL: 'warn', GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port), ...TEST_AUTH_ENV, RATE_LIMIT_PER_SECOND: '0', ...env },
+    // Metrics off unless `env` asks for them: the default port would clash between services.
+    env: { ...process.env, LOG_LEVEL: 'warn', GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port), ...TEST_AUTH_ENV, RATE_LIMIT_PER_SECOND: '0', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);

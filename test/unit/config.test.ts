@@ -20,7 +20,16 @@ describe('configuration', () => {
       CACHE_LEASE_MS: 5000,
       CACHE_KEY_PREFIX: '',
       REDIS_COMMAND_TIMEOUT_MS: 100,
+      METRICS_HOST: '0.0.0.0',
+      METRICS_PORT: 9464,
+      CONNECT_HOST: '0.0.0.0',
+      HEALTH_PROBE_INTERVAL_MS: 5000,
     });
+    expect(loadConfig({}).CONNECT_PORT).to.equal(undefined);
+  });
+
+  it('turns metrics off with METRICS_PORT=0 and the Connect listener on with CONNECT_PORT', () => {
+    expect(loadConfig({ METRICS_PORT: '0', CONNECT_PORT: '8080' })).to.deep.include({ METRICS_PORT: 0, CONNECT_PORT: 8080 });
   });
 
   it('names the bad variable and what is wrong', () => {
@@ -33,6 +42,12 @@ describe('configuration', () => {
       ['CACHE_TTL_SECONDS', '0'],
       ['CACHE_KEY_PREFIX', 'billing:*'],
       ['LOG_LEVEL', 'loud'],
+      ['METRICS_PORT', '-1'],
+      ['METRICS_PORT', 'metrics'],
+      ['CONNECT_PORT', '65536'],
+      ['CONNECT_PORT', '80.5'],
+      ['HEALTH_PROBE_INTERVAL_MS', '10'],
+      ['HEALTH_PROBE_INTERVAL_MS', 'often'],
     ]) {
       const error = failure({ [variable!]: value! });
       expect(error, `${variable}=${value}`).to.be.instanceOf(ConfigError);
@@ -95,9 +110,27 @@ describe('configuration', () => {
     expect(loadConfig({ RATE_LIMIT_PER_SECOND: '0' }).RATE_LIMIT_PER_SECOND).to.equal(0);
   });
 
+  it('refuses two listeners on one fixed port, naming the later one', () => {
+    expect((failure({ GRPC_PORT: '7000', METRICS_PORT: '7000' }) as ConfigError).variable).to.equal('METRICS_PORT');
+    expect((failure({ GRPC_PORT: '7000', CONNECT_PORT: '7000' }) as ConfigError).variable).to.equal('CONNECT_PORT');
+    expect((failure({ METRICS_PORT: '7001', CONNECT_PORT: '7001' }) as ConfigError).message).to.match(/CONNECT_PORT.*METRICS_PORT/);
+    expect(loadConfig({ GRPC_PORT: '0', METRICS_PORT: '0', CONNECT_PORT: '0' })).to.deep.include({ GRPC_PORT: 0, METRICS_PORT: 0, CONNECT_PORT: 0 });
+  });
+
   it('treats empty variables as unset', () => {
     const config = loadConfig({ DATABASE_URL: '', GRPC_PORT: '' });
     expect(config.GRPC_PORT).to.equal(50051);
     expect(config.DATABASE_URL).to.equal(undefined);
+  });
+});
+
+describe('README configuration table', () => {
+  it('lists every setting the service reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync('README.md', 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## The statement cache'));
+    const documented = new Set([...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]));
+    const settings = Object.keys(loadConfig({ DATABASE_URL: 'postgres://x', REDIS_URL: 'redis://x', CONNECT_PORT: '1' }));
+    expect(settings.filter((name) => !documented.has(name))).to.deep.equal([]);
   });
 });

@@ -114,6 +114,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The parent pid of a process (Linux /proc), if it can be read. */
+async function parentOf(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+  const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return Number.isInteger(ppid) ? ppid : undefined;
+}
+
 /** Shuts down a server a killed process left running on this cluster (its postmaster.pid names it). */
 async function stopLeftoverServer(cluster: string): Promise<void> {
   let pid: number;
@@ -125,6 +133,16 @@ async function stopLeftoverServer(cluster: string): Promise<void> {
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
   const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
   if (!command.includes('postgres') || !command.includes(cluster)) return;
+  // A server whose parent is a live Node.js process belongs to a running service: not ours to stop.
+  // One left by a killed process has been re-parented to init (or a subreaper, which is not Node.js).
+  const parent = await parentOf(pid);
+  const executable = parent === undefined ? '' : ((await readFile(`/proc/${parent}/cmdline`, 'utf8').catch(() => '')).split('\0')[0] ?? '');
+  const ownedByNode = /(^|\/)node[0-9.]*$/.test(executable);
+  if (parent !== undefined && parent > 1 && parent !== process.pid && isAlive(parent) && ownedByNode) {
+    throw new Error(
+      `the embedded PostgreSQL in ${cluster} is in use by process ${parent} (a running service?): stop it first, or use DATABASE_URL`,
+    );
+  }
   process.kill(pid, 'SIGINT');
   for (let waited = 0; isAlive(pid) && waited < 15_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
 }

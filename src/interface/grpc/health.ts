@@ -19,8 +19,9 @@ export class HealthStatus {
     for (const name of ['', ...services]) this.statuses.set(name, initial);
   }
 
+  /** Ignored once shut down: a late readiness probe must not bring a draining server back. */
   set(service: string, status: ServingStatus): void {
-    if (this.statuses.get(service) === status) return;
+    if (this.closed || this.statuses.get(service) === status) return;
     this.statuses.set(service, status);
     this.changed();
   }

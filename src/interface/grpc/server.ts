@@ -7,13 +7,13 @@ import type { BillingUseCases } from '../../application/use-cases.js';
 import { Health } from '../../gen/grpc/health/v1/health_pb.js';
 import type { InternalErrorReporter } from './errors.js';
 import { type BridgeOptions, addConnectService } from './grpc-bridge.js';
-import { HealthStatus, healthService } from './health.js';
+import { HealthStatus, ServingStatus, healthService } from './health.js';
 import { type UnaryInterceptor, intercept } from './interceptors.js';
 import { methodsWithoutRule } from './access-rules.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { addReflection } from './reflection.js';
 import { authorize, identify, rateLimit } from './security.js';
-import { billingServices } from './services/index.js';
+import { billingServiceDescriptors, billingServices } from './services/index.js';
 
 export interface GrpcServerOptions {
   /** Default 0.0.0.0. */
@@ -30,18 +30,13 @@ export interface GrpcServerOptions {
   readonly serverOptions?: grpc.ServerOptions;
   readonly reportInternalError?: InternalErrorReporter;
   /**
-   * Authentication, rate limit and authorization on every billing call
-   * (security.ts). Without it the server does not authenticate: tests over
-   * fakes only — the service always passes it.
-   */
-  readonly access?: AccessControl;
-  /**
    * Around every unary billing call, first one outermost (health and
-   * reflection are not intercepted). With `access`, identification and the
-   * rate limit run outside these and authorization inside them, just before
-   * the handler.
+   * reflection are not intercepted): the service passes `callInterceptors`,
+   * security included; tests over fakes may pass none.
    */
   readonly interceptors?: readonly UnaryInterceptor[];
+  /** What grpc.health.v1 says until told otherwise (default SERVING; the service starts NOT_SERVING until its database answers). */
+  readonly initialHealth?: ServingStatus;
 }
 
 /** PEM contents. */
@@ -94,14 +89,27 @@ function credentialsOf(options: GrpcServerOptions): grpc.ServerCredentials {
   return grpc.ServerCredentials.createSsl(ca ?? null, [{ cert_chain: cert, private_key: key }], ca !== undefined);
 }
 
-/** The interceptors of every billing call, security included, outermost first. */
-function interceptorsOf(options: GrpcServerOptions, services: readonly DescService[]): readonly UnaryInterceptor[] {
-  const given = options.interceptors ?? [];
-  if (!options.access) return given;
+/**
+ * The interceptors of every billing call on every listener, outermost first:
+ * `outer` (logging, metrics) sees every call; then identification and the
+ * rate limit; then `inner` (e.g. deadlines); authorization runs last, just
+ * before the handler. Refuses to build for services without an access rule.
+ */
+export function callInterceptors(
+  access: AccessControl,
+  layers: { readonly outer?: readonly UnaryInterceptor[]; readonly inner?: readonly UnaryInterceptor[] },
+  services: readonly DescService[] = billingServiceDescriptors(),
+): UnaryInterceptor[] {
   const missing = methodsWithoutRule(services);
   if (missing.length > 0) throw new Error(`no access rule for ${missing.join(', ')} (src/interface/grpc/access-rules.ts)`);
-  const { authenticate, authorize: policy, rateLimiter } = options.access;
-  return [identify(authenticate), ...(rateLimiter ? [rateLimit(rateLimiter)] : []), ...given, authorize(policy)];
+  const { authenticate, authorize: policy, rateLimiter } = access;
+  return [
+    ...(layers.outer ?? []),
+    identify(authenticate),
+    ...(rateLimiter ? [rateLimit(rateLimiter)] : []),
+    ...(layers.inner ?? []),
+    authorize(policy),
+  ];
 }
 
 export interface RunningGrpcServer {
@@ -140,11 +148,14 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   };
 
   const bindings = billingServices(options.useCases);
-  const interceptors = interceptorsOf(options, bindings.map((binding) => binding.service));
+  const interceptors = options.interceptors ?? [];
   for (const { service, impl } of bindings) addConnectService(server, service, intercept(service, impl, interceptors), bridge);
 
   const served: DescService[] = [...bindings.map((binding) => binding.service), Health];
-  const health = new HealthStatus(served.map((service) => service.typeName));
+  const health = new HealthStatus(
+    served.map((service) => service.typeName),
+    options.initialHealth ?? ServingStatus.SERVING,
+  );
   addConnectService(server, Health, healthService(health), bridge);
   addReflection(server, served);
 

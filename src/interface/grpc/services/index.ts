@@ -24,6 +24,11 @@ function bind<S extends DescService>(service: S, impl: ServiceImpl<S>): ServiceB
   return { service, impl } as unknown as ServiceBinding;
 }
 
+/** Every billing.v1 service this server implements. */
+export function billingServiceDescriptors(): DescService[] {
+  return [SchoolService, StudentService, InvoiceService, PaymentService, StatementService, CacheAdminService];
+}
+
 /** Every billing.v1 service over the use cases. */
 export function billingServices(useCases: BillingUseCases): ServiceBinding[] {
   return [
