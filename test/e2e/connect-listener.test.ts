@@ -12,7 +12,7 @@ import { ErrorInfoSchema } from '../../src/gen/google/rpc/error_details_pb.js';
 import { type Sample, parseExposition, valueOf } from '../support/prometheus-text.js';
 import { type ServiceHarness, startServiceHarness } from '../support/service-harness.js';
 import { freePort } from '../support/spawned-service.js';
-import { bearer } from '../support/auth.js';
+import { bearer, testToken } from '../support/auth.js';
 
 const run = promisify(execFile);
 const UNKNOWN = '0b6a5f0e-1c1d-4e8e-9a53-6f0f3f5d1a22';
@@ -100,6 +100,18 @@ describe('Connect, gRPC-Web and JSON listener (CONNECT_PORT)', function () {
   it('serves grpc.health.v1 Check as JSON', async () => {
     const response = await post('grpc.health.v1.Health/Check', {});
     expect(await response.json()).to.deep.equal({ status: 'SERVING' });
+  });
+
+  it('authenticates and authorizes exactly as the gRPC port does', async () => {
+    const anonymous = await post('billing.v1.SchoolService/ListSchools', {}, { authorization: '' });
+    const scoped = await post('billing.v1.SchoolService/CreateSchool', { name: 'x', currencyCode: 'USD', timezone: 'UTC' }, {
+      authorization: `Bearer ${await testToken({ role: 'school', schoolIds: [UNKNOWN] })}`,
+    });
+
+    expect(anonymous.status).to.equal(401);
+    expect(((await anonymous.json()) as { code: string }).code).to.equal('unauthenticated');
+    expect(scoped.status).to.equal(403);
+    expect(((await scoped.json()) as { code: string }).code).to.equal('permission_denied');
   });
 
   it('speaks binary Connect over HTTP/1.1 and HTTP/2, and gRPC-Web, to typed clients', async () => {
