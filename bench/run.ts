@@ -15,6 +15,7 @@ import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { issueToken } from '../src/infrastructure/auth/token-issuer.js';
 import { runMigrations } from '../src/infrastructure/postgres/migrate.js';
 import { createSequelize } from '../src/infrastructure/postgres/sequelize.js';
 import { CacheAdminService } from '../src/gen/billing/v1/cache_admin_pb.js';
@@ -23,6 +24,7 @@ import { HealthCheckRequestSchema } from '../src/gen/grpc/health/v1/health_pb.js
 import { type Dataset, type DatasetSize, loadDataset, loadUnpaidSchool } from './dataset.js';
 import { h2load } from './h2load.js';
 import { type BenchReport, type BenchResults, renderMarkdown, renderSvg } from './report.js';
+import { freePort } from '../test/support/spawned-service.js';
 import { type BenchServer, startServer } from './server.js';
 import { type Latency, median, medianLatency } from './stats.js';
 import type { Job } from './worker.js';
@@ -92,22 +94,37 @@ async function main(): Promise<void> {
     const unpaid = await loadUnpaidSchool(pool, paymentStudents * 2, seed + 1);
     await pool.end();
 
-    server = await startServer({ DATABASE_URL: databaseUrl, REDIS_URL, CACHE_KEY_PREFIX: prefix }, join(RESULTS, 'tmp', 'service.log'));
+    // Production configuration: JWT checked on every call, info logs, metrics on, the rate
+    // limiter running (at a ceiling the load cannot reach: this measures the service, not the limit).
+    const secret = randomBytes(32).toString('hex');
+    server = await startServer(
+      {
+        DATABASE_URL: databaseUrl,
+        REDIS_URL,
+        CACHE_KEY_PREFIX: prefix,
+        AUTH_JWT_SECRET: secret,
+        METRICS_PORT: String(await freePort()),
+        RATE_LIMIT_PER_SECOND: '1000000',
+        RATE_LIMIT_BURST: '1000000',
+      },
+      join(RESULTS, 'tmp', 'service.log'),
+    );
     const url = `http://127.0.0.1:${server.port}`;
     log(`service pid ${server.pid} on ${url}`);
+    const token = await issueToken(secret, { role: 'admin', subject: 'bench', expiresInSeconds: 6 * 3600, issuer: 'school-billing', audience: 'school-billing' });
     const S = datasets.S!;
     const hot = S.studentIds[0]!;
     const results: Partial<BenchResults> = {};
 
     log('baselines: Health/Check, PK SELECT, Redis GET');
-    results.health = await measure(server, SAMPLES, { kind: 'health', url, warmup: 200, samples: SAMPLES });
+    results.health = await measure(server, SAMPLES, { kind: 'health', url, token, warmup: 200, samples: SAMPLES });
     results.pkSelect = await worker<Latency>({ kind: 'pk-select', databaseUrl, studentId: hot, warmup: 200, samples: SAMPLES });
-    await worker({ kind: 'student-statement', url, studentId: hot, cold: false, warmup: 1, samples: 1 });
+    await worker({ kind: 'student-statement', url, token, studentId: hot, cold: false, warmup: 1, samples: 1 });
     results.redisGet = await worker<Latency>({ kind: 'redis-get', redisUrl: REDIS_URL, key: `${prefix}statement:student:${hot}`, warmup: 200, samples: SAMPLES });
 
     log('student statement: warm (cache hit) and cold');
-    results.studentWarm = await measure(server, SAMPLES, { kind: 'student-statement', url, studentId: hot, cold: false, warmup: 200, samples: SAMPLES });
-    results.studentCold = await measure(server, COLD_SAMPLES * 2, { kind: 'student-statement', url, studentId: hot, cold: true, warmup: 5, samples: COLD_SAMPLES });
+    results.studentWarm = await measure(server, SAMPLES, { kind: 'student-statement', url, token, studentId: hot, cold: false, warmup: 200, samples: SAMPLES });
+    results.studentCold = await measure(server, COLD_SAMPLES * 2, { kind: 'student-statement', url, token, studentId: hot, cold: true, warmup: 5, samples: COLD_SAMPLES });
 
     const school: BenchResults['school'] = {};
     for (const size of SIZES) {
@@ -115,8 +132,8 @@ async function main(): Promise<void> {
       const schoolId = datasets[size]!.schoolId;
       const samples = size === 'L' ? Math.max(20, COLD_SAMPLES / 5) : COLD_SAMPLES;
       school[size] = {
-        warm: await measure(server, SAMPLES, { kind: 'school-statement', url, schoolId, cold: false, warmup: 50, samples: SAMPLES }),
-        cold: await measure(server, samples * 2, { kind: 'school-statement', url, schoolId, cold: true, warmup: 3, samples }),
+        warm: await measure(server, SAMPLES, { kind: 'school-statement', url, token, schoolId, cold: false, warmup: 50, samples: SAMPLES }),
+        cold: await measure(server, samples * 2, { kind: 'school-statement', url, token, schoolId, cold: true, warmup: 3, samples }),
       };
     }
     results.school = school;
@@ -127,7 +144,7 @@ async function main(): Promise<void> {
     const sqlRuns: Latency[] = [];
     for (let r = 0; r < REPEATS; r += 1) {
       const slice = (offset: number) => ids.slice(offset + r * (COLD_SAMPLES + 10), offset + (r + 1) * (COLD_SAMPLES + 10)) as string[];
-      paymentRuns.push(await worker<Latency>({ kind: 'create-payment', url, studentIds: slice(0), amountMinor: '1000000', warmup: 10 }));
+      paymentRuns.push(await worker<Latency>({ kind: 'create-payment', url, token, studentIds: slice(0), amountMinor: '1000000', warmup: 10 }));
       sqlRuns.push(await worker<Latency>({ kind: 'create-payment-sql', databaseUrl, schoolId: unpaid.schoolId, studentIds: slice(paymentStudents), amountMinor: '1000000', warmup: 10 }));
     }
     results.createPayment = medianLatency(paymentRuns);
@@ -139,7 +156,8 @@ async function main(): Promise<void> {
       const runs = [];
       for (let r = 0; r < REPEATS; r += 1) {
         const before = await server!.cpuMs();
-        const result = await h2load({ url: `${url}${path}`, body, requests, connections: 4, streams: 16, bodyFile: join(RESULTS, 'tmp', 'body.bin') });
+        const result = await h2load({ url: `${url}${path}`, body, requests, connections: 4, streams: 16, token, bodyFile: join(RESULTS, 'tmp', 'body.bin') });
+        if (result.succeeded !== requests) throw new Error(`h2load: ${requests - result.succeeded} of ${requests} calls to ${path} failed`);
         runs.push({ ...result, cpuMsPerCall: ((await server!.cpuMs()) - before) / requests });
       }
       return runs.sort((a, b) => a.throughput - b.throughput)[Math.floor(runs.length / 2)]!;
@@ -151,11 +169,11 @@ async function main(): Promise<void> {
     );
 
     log('95/5 read/write mix over 1,000 students (16 in flight)');
-    results.mix = await worker<BenchResults['mix']>({ kind: 'mix', url, studentIds: [...datasets.M!.studentIds], requests: quick ? 3000 : 20_000, inflight: 16, writeShare: 0.05, seed });
+    results.mix = await worker<BenchResults['mix']>({ kind: 'mix', url, token, studentIds: [...datasets.M!.studentIds], requests: quick ? 3000 : 20_000, inflight: 16, writeShare: 0.05, seed });
 
     const largest = SIZES.at(-1)!;
     log(`memory: warming every statement of ${largest}`);
-    const admin = createClient(CacheAdminService, createGrpcTransport({ baseUrl: url }));
+    const admin = createClient(CacheAdminService, createGrpcTransport({ baseUrl: url, interceptors: [(next) => (request) => (request.header.set('authorization', `Bearer ${token}`), next(request))] }));
     const warmed = await admin.warmStatements({ schoolId: datasets[largest]!.schoolId });
     results.memory = {
       dataset: largest,

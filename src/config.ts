@@ -29,6 +29,8 @@ const schema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.max(60_000).default(100),
   CACHE_TTL_SECONDS: positiveInt.max(30 * 86_400).default(3600),
   CACHE_LEASE_MS: positiveInt.max(600_000).default(5000),
+  CACHE_LOCAL_ENTRIES: nonNegativeInt.max(1_000_000).default(2000),
+  CACHE_LOCAL_MB: positiveInt.max(64 * 1024).default(32),
   CACHE_KEY_PREFIX: z.string().regex(/^[^\s*?[\]]*$/, 'must not contain spaces or glob characters').default(''),
   // Security (SPEC §7). NODE_ENV=production refuses development shortcuts.
   NODE_ENV: z.string().optional(),

@@ -84,7 +84,7 @@ export function buildUseCases(deps: UseCaseDependencies): BillingUseCases {
     getStudentStatement,
     getSchoolStatement,
     getCacheStats: new GetCacheStats(deps.cacheStore, deps.cacheMetrics),
-    invalidateStatements: new InvalidateStatements(deps.cacheStore),
+    invalidateStatements: new InvalidateStatements(deps.cacheStore, statementCache),
     warmStatements: new WarmStatements(students, getSchoolStatement, getStudentStatement),
   };
 }

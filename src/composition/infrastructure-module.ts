@@ -5,7 +5,7 @@ import type { IdGenerator } from '../application/ports/id-generator.js';
 import type { StatementCacheMetrics } from '../application/ports/statement-cache-metrics.js';
 import type { TokenVerifier } from '../application/ports/token-verifier.js';
 import type { StatementCachePort } from '../application/ports/statement-cache-port.js';
-import type { StatementCache } from '../application/statement/statement-cache.js';
+import type { CacheSettings, StatementCache } from '../application/statement/statement-cache.js';
 import { JsonStatementCodec } from '../infrastructure/cache/index.js';
 import { CacheCounterMetrics } from '../infrastructure/metrics/cache-counters.js';
 import { sequelizeRepositories } from '../infrastructure/postgres/repositories.js';
@@ -33,7 +33,7 @@ export interface InfrastructureOverrides {
 export interface InfrastructureOptions {
   readonly sequelize: Sequelize;
   readonly cacheStore: StatementCachePort;
-  readonly cacheSettings: { readonly ttlSeconds: number; readonly leaseMs: number; readonly pollMs: number };
+  readonly cacheSettings: CacheSettings;
   /** Checks bearer tokens; null (the default) when authentication is off. */
   readonly tokenVerifier?: TokenVerifier | null;
   /** The statement cache metrics (Prometheus in the service); in-memory counters by default. */

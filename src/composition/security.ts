@@ -11,6 +11,7 @@ import {
   secretKey,
 } from '../infrastructure/auth/jose-token-verifier.js';
 import { issueToken } from '../infrastructure/auth/token-issuer.js';
+import { VerifiedTokenCache } from '../infrastructure/auth/verified-token-cache.js';
 import { runWithDeadline } from '../infrastructure/postgres/call-deadline.js';
 import type { UnaryInterceptor } from '../interface/grpc/interceptors.js';
 import { RateLimiter } from '../interface/grpc/rate-limiter.js';
@@ -61,7 +62,7 @@ export async function setUpAuthentication(config: Config, logger: Logger): Promi
     const keys = await keysOf(config);
     const description =
       config.AUTH_JWT_SECRET !== undefined ? 'HS256 secret (AUTH_JWT_SECRET)' : `JWKS (RS256/ES256) from ${config.AUTH_JWKS_FILE ?? config.AUTH_JWKS_URL}`;
-    return { verifier: new JoseTokenVerifier(keys, rules), description };
+    return { verifier: new VerifiedTokenCache(new JoseTokenVerifier(keys, rules)), description };
   }
   if (isProduction(config)) throw new Error('invariant: loadConfig refuses production without token keys');
   const development = await ensureDevelopmentSecret(config.DATA_DIR);
@@ -76,7 +77,7 @@ export async function setUpAuthentication(config: Config, logger: Logger): Promi
     ...rules,
   });
   return {
-    verifier: new JoseTokenVerifier(secretKey(development.secret), rules),
+    verifier: new VerifiedTokenCache(new JoseTokenVerifier(secretKey(development.secret), rules)),
     description: `development secret in ${development.path}`,
     developmentToken,
   };

@@ -99,7 +99,13 @@ export async function startService(config: Config, logger: Logger, overrides: In
       const { applied } = await runMigrations(sequelize);
       logger.info({ applied }, 'migrations done');
     }
-    const cacheSettings = { ttlSeconds: config.CACHE_TTL_SECONDS, leaseMs: config.CACHE_LEASE_MS, pollMs: CACHE_POLL_MS };
+    const cacheSettings = {
+      ttlSeconds: config.CACHE_TTL_SECONDS,
+      leaseMs: config.CACHE_LEASE_MS,
+      pollMs: CACHE_POLL_MS,
+      nearEntries: config.CACHE_LOCAL_ENTRIES,
+      nearBytes: config.CACHE_LOCAL_MB * 1024 * 1024,
+    };
     await container.load(
       infrastructureModule(
         { sequelize, cacheStore: cache.store, cacheSettings, cacheMetrics: metrics.cache, tokenVerifier: authentication.verifier },

@@ -36,9 +36,15 @@ export function addDays(date: CalendarDate, days: number): CalendarDate {
 
 // ISO-like dates come for free from the en-CA locale; formatters are costly to build.
 const formatters = new Map<string, Intl.DateTimeFormat>();
+// Zone offsets are whole minutes, so the date in a zone is the same all through one UTC minute.
+const lastMinute = new Map<string, { minute: number; date: CalendarDate }>();
+const MS_PER_MINUTE = 60_000;
 
 /** The civil date at `instant` in an IANA timezone. */
 export function dateInTimezone(instant: Date, timezone: string): CalendarDate {
+  const minute = Math.floor(instant.getTime() / MS_PER_MINUTE);
+  const cached = lastMinute.get(timezone);
+  if (cached?.minute === minute) return cached.date;
   let formatter = formatters.get(timezone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
@@ -46,5 +52,7 @@ export function dateInTimezone(instant: Date, timezone: string): CalendarDate {
   }
   const parts = formatter.formatToParts(instant);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}` as CalendarDate;
+  const date = `${part('year')}-${part('month')}-${part('day')}` as CalendarDate;
+  lastMinute.set(timezone, { minute, date });
+  return date;
 }

@@ -67,6 +67,8 @@ describe('statement cache on a real Redis, through the service', function () {
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
       CACHE_KEY_PREFIX: PREFIX,
+      // These tests are about what Redis holds: every read goes there.
+      CACHE_LOCAL_ENTRIES: '0',
       CACHE_TTL_SECONDS: String(TTL_SECONDS),
       REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
       GRPC_HOST: '127.0.0.1',

@@ -17,6 +17,8 @@ export interface FakeBillingOptions {
   /** Drop cache keys after commits (default true); false acts as if every invalidation were lost. */
   readonly evictOnCommit?: boolean;
   readonly leaseMs?: number;
+  /** The in-process tier's size (default: the policy's). */
+  readonly nearEntries?: number;
 }
 
 /** Every port of the application, faked, sharing one in-memory state; the cache policy over a fake store. */
@@ -28,7 +30,12 @@ export function fakeBilling(start?: string, options: FakeBillingOptions = {}) {
   const cacheStore = new FakeStatementCacheStore();
   const cacheMetrics = new CacheCounterMetrics();
   const versionSource = new InMemoryStatementVersions(state);
-  const settings = { ttlSeconds: 3600, leaseMs: options.leaseMs ?? 200, pollMs: 5 };
+  const settings = {
+    ttlSeconds: 3600,
+    leaseMs: options.leaseMs ?? 200,
+    pollMs: 5,
+    ...(options.nearEntries !== undefined ? { nearEntries: options.nearEntries } : {}),
+  };
   const statementCache = new StatementCache(cacheStore, clock, cacheMetrics, settings, options.hooks);
   if (options.evictOnCommit !== false) uow.onCommitted = (changed) => void statementCache.evict(changed);
   const dependencies: UseCaseDependencies = {

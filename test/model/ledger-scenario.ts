@@ -6,7 +6,7 @@ import type { InvoiceId, PaymentId, SchoolId, StudentId } from '../../src/domain
 import type { AllocationRequest } from '../../src/domain/allocation.js';
 import type { StatementTotals } from '../../src/domain/statement.js';
 import type { FakeClock } from '../fakes/fake-clock.js';
-import { type ModelInvoice, type ModelOutcome, type ModelPayment, ReferenceLedger } from './reference-ledger.js';
+import { type ModelInvoice, type ModelOutcome, ReferenceLedger } from './reference-ledger.js';
 
 /** What a randomized ledger scenario needs of a service under test. */
 export interface LedgerHarness {

@@ -14,6 +14,22 @@ export interface CacheSettings {
   readonly leaseMs: number;
   /** How often a waiter looks for the lease holder's entry. */
   readonly pollMs: number;
+  /**
+   * The in-process tier: decoded statements kept by this replica, most
+   * recently used first, at most this many (0 turns it off)…
+   */
+  readonly nearEntries?: number;
+  /** …and at most this many payload bytes in all. */
+  readonly nearBytes?: number;
+}
+
+const DEFAULT_NEAR_ENTRIES = 2_000;
+const DEFAULT_NEAR_BYTES = 32 * 1024 * 1024;
+
+interface NearEntry {
+  readonly stamp: CacheStamp;
+  readonly value: unknown;
+  readonly bytes: number;
 }
 
 /**
@@ -53,6 +69,9 @@ export interface CachedRead<T> {
 
 const sameStamp = (a: CacheStamp, b: CacheStamp) => a.epoch === b.epoch && a.version === b.version && a.asOfDate === b.asOfDate;
 
+const newerStamp = (a: CacheStamp, b: CacheStamp) =>
+  a.epoch !== b.epoch ? a.epoch > b.epoch : a.version !== b.version ? a.version > b.version : a.asOfDate > b.asOfDate;
+
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -70,9 +89,17 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * a lease in the cache across replicas; waiters poll for the holder's entry
  * and compute themselves once the lease time is up. When the cache fails,
  * every read is answered from the database (`bypass`).
+ *
+ * In front of the shared cache sits a small in-process tier of decoded
+ * statements, checked against the same current stamp: a hit there costs the
+ * version read and nothing else (no cache round trip, no decoding), and the
+ * same object is served again, so the transport can keep its encoding.
  */
 export class StatementCache {
   private readonly flights = new Map<string, Promise<Computed<unknown>>>();
+  /** Insertion order is recency order: the first entry is the least recently used. */
+  private readonly near = new Map<string, NearEntry>();
+  private nearBytes = 0;
 
   constructor(
     private readonly store: StatementCachePort,
@@ -83,12 +110,36 @@ export class StatementCache {
   ) {}
 
   async read<T>(request: StatementRead<T>): Promise<CachedRead<T>> {
-    const [cached, current] = await Promise.all([this.lookup(request), request.current()]);
+    const held = this.near.get(request.key);
+    if (held) {
+      // The in-process copy needs only the version read; the shared cache is asked only if it is stale.
+      const current = await request.current();
+      if (current !== null && sameStamp(held.stamp, this.wanted(current))) {
+        this.remember(request.key, held);
+        this.metrics.count(request.kind, 'hit');
+        return { value: held.value as T, status: 'hit' };
+      }
+      this.forget(request.key);
+      return this.readThrough(request, this.lookup(request), Promise.resolve(current));
+    }
+    return this.readThrough(request, this.lookup(request), request.current());
+  }
+
+  private wanted(current: CurrentVersion): CacheStamp {
+    return { epoch: current.epoch, version: current.version, asOfDate: dateInTimezone(this.clock.now(), current.timezone) };
+  }
+
+  private async readThrough<T>(
+    request: StatementRead<T>,
+    lookup: Promise<CachedEntry | null | 'unavailable'>,
+    version: Promise<CurrentVersion | null>,
+  ): Promise<CachedRead<T>> {
+    const [cached, current] = await Promise.all([lookup, version]);
     if (current === null) {
       // Unknown owner: the computation answers NOT_FOUND (or finds one created meanwhile).
       return { value: (await this.compute(request)).value, status: 'miss' };
     }
-    const wanted: CacheStamp = { epoch: current.epoch, version: current.version, asOfDate: dateInTimezone(this.clock.now(), current.timezone) };
+    const wanted = this.wanted(current);
     if (cached === 'unavailable') {
       this.metrics.count(request.kind, 'bypass');
       const computed = await this.once(request, wanted, () => this.compute(request));
@@ -99,6 +150,7 @@ export class StatementCache {
         const value = this.decode(request, cached);
         if (value !== undefined) {
           this.metrics.count(request.kind, 'hit');
+          this.keep(request.key, cached.stamp, value.value, cached.payload.length);
           return { value: value.value, status: 'hit' };
         }
       } else {
@@ -206,15 +258,19 @@ export class StatementCache {
     }
     if (!entry || !sameStamp(entry.stamp, wanted)) return null;
     const value = this.decode(request, entry);
-    return value === undefined ? null : { value: value.value, stamp: entry.stamp };
+    if (value === undefined) return null;
+    this.keep(request.key, entry.stamp, value.value, entry.payload.length);
+    return { value: value.value, stamp: entry.stamp };
   }
 
   private async computeAndFill<T>(request: StatementRead<T>): Promise<Computed<T>> {
     const computed = await this.compute(request);
     await this.hooks.afterCompute?.(request.key);
     await this.hooks.beforeFill?.(request.key);
+    const payload = request.encode(computed.value);
+    this.keep(request.key, computed.stamp, computed.value, payload.length);
     try {
-      const { outcome, storedBytes } = await this.store.fill(request.key, computed.stamp, request.encode(computed.value), this.settings.ttlSeconds);
+      const { outcome, storedBytes } = await this.store.fill(request.key, computed.stamp, payload, this.settings.ttlSeconds);
       this.metrics.count(request.kind, outcome === 'stored' ? 'fill_stored' : 'fill_kept');
       if (outcome === 'stored') this.metrics.observeEntryBytes(request.kind, storedBytes);
     } catch {
@@ -230,6 +286,37 @@ export class StatementCache {
     this.metrics.count(request.kind, 'computation');
     this.metrics.observeComputeMs(request.kind, performance.now() - started);
     return computed;
+  }
+
+  /** Drops this replica's in-process copies of the keys starting with `keyPrefix` (an operator's invalidation). */
+  forgetLocal(keyPrefix: string): void {
+    for (const key of [...this.near.keys()]) if (key.startsWith(keyPrefix)) this.forget(key);
+  }
+
+  /** Keeps a decoded statement in the in-process tier, evicting the least recently used beyond its bounds. */
+  private keep(key: string, stamp: CacheStamp, value: unknown, bytes: number): void {
+    const maxEntries = this.settings.nearEntries ?? DEFAULT_NEAR_ENTRIES;
+    const maxBytes = this.settings.nearBytes ?? DEFAULT_NEAR_BYTES;
+    if (maxEntries === 0 || bytes > maxBytes) return;
+    const held = this.near.get(key);
+    // An older copy never replaces a newer one (a slow computation finishing after a newer fill).
+    if (held && newerStamp(held.stamp, stamp)) return;
+    this.remember(key, { stamp, value, bytes });
+    while (this.near.size > maxEntries || this.nearBytes > maxBytes) this.forget(this.near.keys().next().value!);
+  }
+
+  /** (Re)inserts as the most recently used. */
+  private remember(key: string, entry: NearEntry): void {
+    this.forget(key);
+    this.near.set(key, entry);
+    this.nearBytes += entry.bytes;
+  }
+
+  private forget(key: string): void {
+    const held = this.near.get(key);
+    if (!held) return;
+    this.near.delete(key);
+    this.nearBytes -= held.bytes;
   }
 
   /** Every cache failure is counted and then bypassed: callers never see one. */

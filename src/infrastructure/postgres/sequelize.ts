@@ -36,6 +36,12 @@ export function createSequelize(url: string, options: SequelizeOptions = {}): Se
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     },
     define: { timestamps: false, underscored: true, freezeTableName: true },
+    hooks: {
+      // Write transactions run READ COMMITTED whatever the server's default, without a SET per transaction.
+      afterConnect: async (connection: unknown) => {
+        await (connection as { query(sql: string): Promise<unknown> }).query("SET default_transaction_isolation TO 'read committed'");
+      },
+    },
   });
 }
 

@@ -1,4 +1,4 @@
-import { type Sequelize, Transaction } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { SchoolAccount, StatementReader, StudentAccount } from '../../application/ports/statement-reader.js';
 import type { CalendarDate } from '../../domain/calendar-date.js';
 import type { SchoolId, StudentId } from '../../domain/ids.js';
@@ -6,7 +6,6 @@ import type { PageRequest } from '../../domain/page.js';
 import type { School } from '../../domain/school.js';
 import type { SchoolStatementRow, StatementTotals } from '../../domain/statement.js';
 import { type StudentStatus, fullName } from '../../domain/student.js';
-import { translateDatabaseError } from './errors.js';
 import { type PageKey, decodePageToken, fetchLimit, keysetPage } from './page-tokens.js';
 import { type Row, bigintOf, instantOf, invoiceOf, paymentOf, schoolOf, studentOf, textOf } from './rows.js';
 import { Sql } from './sql.js';
@@ -59,23 +58,16 @@ function statementRowOf(row: Row): SchoolStatementRow {
  * Statements read in one REPEATABLE READ, READ ONLY transaction, so every
  * figure comes from one snapshot. A constant number of queries whatever the
  * size: student account 3 (student with school, invoices, payments), school
- * account 3 (school, totals, one page of rows), plus the transaction's own
- * statements (START, isolation level, READ ONLY, COMMIT).
+ * account 3 (school, totals, one page of rows), plus BEGIN and COMMIT.
  */
 export class SequelizeStatementReader implements StatementReader {
   constructor(private readonly sequelize: Sequelize) {}
 
-  private async snapshot<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    try {
-      return await this.sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ }, async (transaction) => {
-        const sql = new Sql(this.sequelize, transaction);
-        await sql.execute('SET TRANSACTION READ ONLY');
-        await sql.limitToDeadline();
-        return work(sql);
-      });
-    } catch (error) {
-      throw translateDatabaseError(error);
-    }
+  private snapshot<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return Sql.transaction(this.sequelize, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (sql) => {
+      await sql.limitToDeadline();
+      return work(sql);
+    });
   }
 
   studentAccount(studentId: StudentId): Promise<StudentAccount | null> {

@@ -1,4 +1,4 @@
-import { type Sequelize, Transaction } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { type ChangedStatements, StatementChangeSet } from '../../application/ports/statement-versions.js';
 import type { TransactionScope, UnitOfWork } from '../../application/ports/unit-of-work.js';
 import { DomainError } from '../../domain/errors.js';
@@ -61,7 +61,8 @@ export class SequelizeUnitOfWork implements UnitOfWork {
     for (let attempt = 1; ; attempt += 1) {
       const changes = new StatementChangeSet();
       try {
-        const result = await this.sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, async (transaction) => {
+        // READ COMMITTED: every connection's default (sequelize.ts), so no SET per transaction.
+        const result = await this.sequelize.transaction(async (transaction) => {
           const sql = new Sql(this.sequelize, transaction);
           await sql.limitToDeadline();
           const done = await work({ ...sequelizeRepositories(this.sequelize, transaction), statements: changes });

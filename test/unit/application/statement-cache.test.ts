@@ -167,6 +167,56 @@ describe('statement cache policy (use cases over fakes)', () => {
     expect(b.cacheStore.entries.get(key)).to.deep.equal(newer);
   });
 
+  describe('the in-process tier', () => {
+    it('serves a repeated read with the version read alone: no cache round trip, the same object', async () => {
+      const b = await withStudent();
+      const first = await b.read();
+      const gets = () => b.cacheStore.calls.filter((call) => call.startsWith('get ')).length;
+      const before = gets();
+
+      const second = await b.read();
+
+      expect(second.status).to.equal('hit');
+      expect(second.value).to.equal(first.value);
+      expect(gets()).to.equal(before);
+    });
+
+    it('is checked against the current stamp like the shared cache: a write makes it stale', async () => {
+      const b = await withStudent({ evictOnCommit: false });
+      await b.read();
+
+      await b.given.pay(b.student.id, 100n);
+      const after = await b.read();
+
+      expect(after.status).to.equal('miss');
+      expect(after.value.totals.outstandingMinor).to.equal(900n);
+    });
+
+    it('keeps at most nearEntries statements, the least recently used going first', async () => {
+      const b = billing(undefined, { nearEntries: 1 });
+      const [s1, s2] = [await b.given.student(), await b.given.student()];
+      await b.useCases.getStudentStatement.execute(s1.id);
+      await b.useCases.getStudentStatement.execute(s2.id);
+      const gets = () => b.cacheStore.calls.filter((call) => call.startsWith('get ')).length;
+      const before = gets();
+
+      const again = await b.useCases.getStudentStatement.execute(s1.id);
+
+      expect(again.status).to.equal('hit');
+      expect(gets(), 'the evicted statement comes from the shared cache').to.equal(before + 1);
+    });
+
+    it('can be turned off', async () => {
+      const b = await withStudent({ nearEntries: 0 });
+      await b.read();
+      const gets = () => b.cacheStore.calls.filter((call) => call.startsWith('get ')).length;
+      const before = gets();
+
+      expect((await b.read()).status).to.equal('hit');
+      expect(gets()).to.equal(before + 1);
+    });
+  });
+
   describe('deterministic interleavings: a write acknowledged at each step of a fill', () => {
     for (const step of ['afterLease', 'afterCompute', 'beforeFill'] as const) {
       it(`a read that starts after the write reflects it (write ${step}, invalidation lost)`, async () => {

@@ -1,6 +1,12 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { BillingUseCases } from '../../../application/use-cases.js';
-import { StatementService } from '../../../gen/billing/v1/statement_pb.js';
+import type { SchoolStatement, StudentStatement } from '../../../domain/statement.js';
+import {
+  GetSchoolStatementResponseSchema,
+  GetStudentStatementResponseSchema,
+  StatementService,
+} from '../../../gen/billing/v1/statement_pb.js';
+import { ResponseMemo } from '../encoded-responses.js';
 import { schoolStatementMessage, studentStatementMessage } from '../messages.js';
 import { page, requiredId } from '../requests.js';
 
@@ -8,17 +14,23 @@ import { page, requiredId } from '../requests.js';
 export const CACHE_STATUS_HEADER = 'x-cache-status';
 
 export function statementService(useCases: BillingUseCases): ServiceImpl<typeof StatementService> {
+  // A cache hit hands out the same statement object again: its response is mapped and encoded once.
+  const studentResponses = new ResponseMemo<StudentStatement, typeof GetStudentStatementResponseSchema>(GetStudentStatementResponseSchema);
+  const schoolResponses = new ResponseMemo<SchoolStatement, typeof GetSchoolStatementResponseSchema>(GetSchoolStatementResponseSchema);
   return {
     async getStudentStatement(request, context) {
       const read = await useCases.getStudentStatement.execute(requiredId(request.studentId, 'student_id'));
       context.responseHeader.set(CACHE_STATUS_HEADER, read.status);
-      return { statement: studentStatementMessage(read.value) };
+      return studentResponses.respond(read.value, (statement) => ({ statement: studentStatementMessage(statement) }));
     },
 
     async getSchoolStatement(request, context) {
       const read = await useCases.getSchoolStatement.execute(requiredId(request.schoolId, 'school_id'), page(request.pageSize, request.pageToken));
       context.responseHeader.set(CACHE_STATUS_HEADER, read.status);
-      return { statement: schoolStatementMessage(read.value), nextPageToken: read.value.nextPageToken ?? '' };
+      return schoolResponses.respond(read.value, (statement) => ({
+        statement: schoolStatementMessage(statement),
+        nextPageToken: statement.nextPageToken ?? '',
+      }));
     },
   };
 }
