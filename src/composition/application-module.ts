@@ -108,7 +108,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     )
     .inSingletonScope();
   bind(TOKENS.versions)
-    .toResolvedValue((source: StatementVersionSource) => new VersionBatcher(source, (run) => setImmediate(run)), [TOKENS.versionSource])
+    .toResolvedValue((source: StatementVersionSource) => new VersionBatcher(source, (run) => queueMicrotask(run)), [TOKENS.versionSource])
     .inSingletonScope();
   bind(TOKENS.useCases)
     .toResolvedValue(

@@ -14,14 +14,21 @@ interface Batch {
  * request only ever joins a batch whose query has not started yet, so the
  * version it gets was read by a query that started after the request began —
  * which is what read-your-writes needs.
+ *
+ * A batch starts as soon as it can (the scheduler's next turn) while fewer
+ * than `maxInFlight` batches are running; beyond that, requests gather until
+ * one finishes. Idle, a read pays no wait; busy, reads share queries.
  */
 export class VersionBatcher {
   private pending: Batch | null = null;
+  private scheduled = false;
+  private running = 0;
 
   constructor(
     private readonly source: StatementVersionSource,
-    /** Runs the batch soon (setImmediate in production; tests step it by hand). */
+    /** Runs the next batch soon (queueMicrotask in production; tests step it by hand). */
     private readonly schedule: (run: () => void) => void,
+    private readonly maxInFlight = 4,
   ) {}
 
   student(id: StudentId): Promise<CurrentVersion | null> {
@@ -33,21 +40,36 @@ export class VersionBatcher {
   }
 
   private enqueue<Id extends string>(pick: (batch: Batch) => Map<Id, Waiter[]>, id: Id): Promise<CurrentVersion | null> {
-    if (!this.pending) {
-      this.pending = { students: new Map(), schools: new Map() };
-      this.schedule(() => void this.flush());
-    }
+    this.pending ??= { students: new Map(), schools: new Map() };
     const waiters = pick(this.pending);
-    return new Promise((resolve, reject) => waiters.set(id, [...(waiters.get(id) ?? []), { resolve, reject }]));
+    const version = new Promise<CurrentVersion | null>((resolve, reject) => waiters.set(id, [...(waiters.get(id) ?? []), { resolve, reject }]));
+    this.startSoon();
+    return version;
+  }
+
+  private startSoon(): void {
+    if (this.scheduled || this.running >= this.maxInFlight) return;
+    this.scheduled = true;
+    this.schedule(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
   }
 
   private async flush(): Promise<void> {
-    const batch = this.pending!;
+    const batch = this.pending;
+    if (!batch || this.running >= this.maxInFlight) return;
     this.pending = null;
-    await Promise.all([
-      settle(batch.students, (ids) => this.source.students(ids)),
-      settle(batch.schools, (ids) => this.source.schools(ids)),
-    ]);
+    this.running += 1;
+    try {
+      await Promise.all([
+        settle(batch.students, (ids) => this.source.students(ids)),
+        settle(batch.schools, (ids) => this.source.schools(ids)),
+      ]);
+    } finally {
+      this.running -= 1;
+      if (this.pending) this.startSoon();
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Sequelize, Transaction } from 'sequelize';
+import { type Sequelize, Transaction } from 'sequelize';
 import { remainingMs, requireTimeLeft } from './call-deadline.js';
 import { translateDatabaseError } from './errors.js';
 
@@ -76,9 +76,13 @@ export class Sql {
   /**
    * Runs `work` in one transaction opened by `begin` (e.g. `BEGIN ISOLATION
    * LEVEL REPEATABLE READ READ ONLY`, one round trip) on a pooled connection,
-   * committing when it returns and rolling back when it throws.
+   * committing when it returns and rolling back when it throws. `work` also
+   * gets a Sequelize Transaction on that connection, for model calls: Sequelize
+   * sends a query of a transaction to its `connection`. (Sequelize's own
+   * `transaction()` costs a round trip and ~0.2 ms of CPU more per BEGIN and
+   * per COMMIT.)
    */
-  static async transaction<T>(sequelize: Sequelize, begin: string, work: (sql: Sql) => Promise<T>): Promise<T> {
+  static async transaction<T>(sequelize: Sequelize, begin: string, work: (sql: Sql, transaction: Transaction) => Promise<T>): Promise<T> {
     const connections = connectionsOf(sequelize);
     let connection: PgClient;
     try {
@@ -93,7 +97,8 @@ export class Sql {
     };
     try {
       await send(begin);
-      const result = await work(new Sql(sequelize, null, connection));
+      const transaction = Object.assign(new Transaction(sequelize, {}), { connection });
+      const result = await work(new Sql(sequelize, null, connection), transaction);
       await send('COMMIT');
       return result;
     } catch (error) {

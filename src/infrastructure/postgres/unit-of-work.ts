@@ -61,9 +61,8 @@ export class SequelizeUnitOfWork implements UnitOfWork {
     for (let attempt = 1; ; attempt += 1) {
       const changes = new StatementChangeSet();
       try {
-        // READ COMMITTED: every connection's default (sequelize.ts), so no SET per transaction.
-        const result = await this.sequelize.transaction(async (transaction) => {
-          const sql = new Sql(this.sequelize, transaction);
+        // READ COMMITTED: every connection's default (sequelize.ts), so a bare BEGIN.
+        const result = await Sql.transaction(this.sequelize, 'BEGIN', async (sql, transaction) => {
           await sql.limitToDeadline();
           const done = await work({ ...sequelizeRepositories(this.sequelize, transaction), statements: changes });
           if (!changes.empty) await bumpStatementVersions(sql, changes.changed());

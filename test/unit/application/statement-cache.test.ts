@@ -261,6 +261,37 @@ describe('statement cache policy (use cases over fakes)', () => {
       expect(b.versionSource.reads - readsBefore).to.equal(1);
     });
 
+    it('gather while the batches in flight are all busy, then share one query', async () => {
+      const b = await withStudent();
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let queries = 0;
+      const slow: StatementVersionSource = {
+        students: async (ids) => {
+          queries += 1;
+          if (queries === 1) await gate;
+          return b.versionSource.students(ids);
+        },
+        schools: (ids) => b.versionSource.schools(ids),
+      };
+      const queued: (() => void)[] = [];
+      const batcher = new VersionBatcher(slow, (run) => queued.push(run), 1);
+      const step = () => queued.splice(0).forEach((run) => run());
+
+      const first = batcher.student(b.student.id);
+      step();
+      const later = [batcher.student(b.student.id), batcher.student(b.student.id)];
+      step();
+      expect(queries, 'the busy batcher starts nothing more').to.equal(1);
+      release();
+      await first;
+      await new Promise((resolve) => setImmediate(resolve));
+      step();
+      await Promise.all(later);
+
+      expect(queries).to.equal(2);
+    });
+
     it('never give a request a version read by a query that started before it', async () => {
       const b = await withStudent();
       let release!: () => void;
