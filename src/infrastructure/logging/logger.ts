@@ -21,7 +21,8 @@ export const REDACTED_PATHS = [
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     level,
-    base: { service: 'school-billing' },
+    // `app`, not `service`: the per-call lines carry the gRPC service under that name.
+    base: { app: 'school-billing' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
