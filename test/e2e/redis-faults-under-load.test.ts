@@ -92,6 +92,9 @@ describe('Redis killed and frozen under concurrent writers and readers (end to e
       await api.invoices.createInvoice({ studentId: id, description: 'Fee', amountMinor: 50_000_000n, dueDate: '2030-01-01' }, CALL);
       students.push(id);
     }
+    // A student nobody writes for: once Redis is back its statement is a hit on the second read.
+    const quiet = (await api.students.createStudent({ schoolId, firstName: 'Qu', lastName: 'Iet' }, CALL)).student!.id;
+    await api.invoices.createInvoice({ studentId: quiet, description: 'Fee', amountMinor: 1_000n, dueDate: '2030-01-01' }, CALL);
 
     const t0 = performance.now();
     const now = () => performance.now() - t0;
@@ -139,7 +142,7 @@ describe('Redis killed and frozen under concurrent writers and readers (end to e
             const stale = received < expected ? `school received ${received} < acknowledged ${expected}` : null;
             reads.push({ phase: atPhase, kind: 'school', startedAt, ms: now() - startedAt, status, stale });
           } else {
-            const studentId = students[(r + n) % students.length]!;
+            const studentId = n % 4 === 1 ? quiet : students[(r + n) % students.length]!;
             const { statement } = await c.statements.getStudentStatement({ studentId }, { ...CALL, onHeader });
             const listed = new Set(statement!.payments.map((line) => line.paymentId));
             const missing = known.filter((ack) => ack.studentId === studentId && !listed.has(ack.id));
@@ -154,6 +157,14 @@ describe('Redis killed and frozen under concurrent writers and readers (end to e
     };
 
     const loops = [...students.map((_, w) => writer(w)), reader(0), reader(1), reader(2), reader(3)];
+    const untilHit = async (deadline: number) => {
+      const from = reads.length;
+      while (!reads.slice(from).some((read) => read.status === 'hit' && read.phase === phase)) {
+        if (Date.now() > deadline) throw new Error(`no cache hit within 8 s of the end of the fault (${phase})`);
+        await sleep(20);
+      }
+      mark(`first hit (${phase})`);
+    };
     const marks: string[] = [];
     const mark = (what: string) => marks.push(`${what}@${now().toFixed(0)}`);
 
@@ -165,7 +176,9 @@ describe('Redis killed and frozen under concurrent writers and readers (end to e
     mark('restart');
     await redis!.restart();
     phase = 'restarted';
-    await sleep(1_200);
+    // The client reconnects with a backoff of up to 1 s and the breaker probes after 1 s: wait for the first hit.
+    await untilHit(Date.now() + 8_000);
+    await sleep(300);
     mark(`SIGSTOP pid ${redis!.pid}`);
     redis!.freeze();
     phase = 'frozen';
@@ -173,7 +186,8 @@ describe('Redis killed and frozen under concurrent writers and readers (end to e
     mark('SIGCONT');
     redis!.thaw();
     phase = 'thawed';
-    await sleep(1_500);
+    await untilHit(Date.now() + 8_000);
+    await sleep(800);
     stop = true;
     await Promise.all(loops);
 
