@@ -79,6 +79,11 @@ export function compareInvoiceOrder(a: Invoice, b: Invoice): number {
 
 const DESCRIPTION = { maxLength: 1000, multiline: true } as const;
 
+/** An invoice description: required, newlines allowed, at most 1000 characters. */
+export function requireDescription(value: string): string {
+  return requireText(value, 'description', DESCRIPTION);
+}
+
 function requireDueDate(dueDate: CalendarDate, issueDate: CalendarDate): CalendarDate {
   if (dueDate < issueDate) throw new DomainError('DUE_DATE_BEFORE_ISSUE_DATE', 'due_date must be on or after issue_date', 'due_date');
   return dueDate;
@@ -108,7 +113,7 @@ export function issueInvoice(input: {
     studentId: input.studentId,
     sequence: input.sequence,
     number: formatInvoiceNumber(input.sequence),
-    description: requireText(input.description, 'description', DESCRIPTION),
+    description: requireDescription(input.description),
     amountMinor: requireAmount(input.amountMinor, 'amount_minor'),
     appliedMinor: 0n,
     issueDate,
@@ -140,7 +145,7 @@ export function reviseInvoice(invoice: Invoice, changes: InvoiceChanges, now: Da
   }
   return {
     ...invoice,
-    description: changes.description === undefined ? invoice.description : requireText(changes.description, 'description', DESCRIPTION),
+    description: changes.description === undefined ? invoice.description : requireDescription(changes.description),
     dueDate: changes.dueDate === undefined ? invoice.dueDate : requireDueDate(changes.dueDate, invoice.issueDate),
     amountMinor,
     updatedAt: now,

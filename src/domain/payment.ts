@@ -75,6 +75,20 @@ export function compareCreditOrder(a: Payment, b: Payment): number {
 export const PAID_AT_TOLERANCE_MS = 5 * 60_000;
 const EARLIEST_PAID_AT_MS = Date.UTC(1900, 0, 1);
 
+/** A payment reference: optional, one line, at most 200 characters. */
+export function requireReference(value: string): string {
+  return requireText(value, 'reference', { maxLength: 200, optional: true });
+}
+
+/** `paid_at`: from 1900 on, and not more than PAID_AT_TOLERANCE_MS ahead of `now`. */
+export function requirePaidAt(paidAt: Date, now: Date): Date {
+  if (paidAt.getTime() < EARLIEST_PAID_AT_MS) throw new DomainError('INVALID_TIMESTAMP', 'paid_at must not be before 1900', 'paid_at');
+  if (paidAt.getTime() > now.getTime() + PAID_AT_TOLERANCE_MS) {
+    throw new DomainError('PAID_AT_IN_FUTURE', 'paid_at must not be in the future', 'paid_at');
+  }
+  return paidAt;
+}
+
 export function receivePayment(input: {
   id: PaymentId;
   schoolId: SchoolId;
@@ -88,11 +102,7 @@ export function receivePayment(input: {
   requestFingerprint: string | null;
   now: Date;
 }): Payment {
-  const paidAt = input.paidAt ?? input.now;
-  if (paidAt.getTime() < EARLIEST_PAID_AT_MS) throw new DomainError('INVALID_TIMESTAMP', 'paid_at must not be before 1900', 'paid_at');
-  if (paidAt.getTime() > input.now.getTime() + PAID_AT_TOLERANCE_MS) {
-    throw new DomainError('PAID_AT_IN_FUTURE', 'paid_at must not be in the future', 'paid_at');
-  }
+  const paidAt = requirePaidAt(input.paidAt ?? input.now, input.now);
   return {
     id: input.id,
     schoolId: input.schoolId,
@@ -101,7 +111,7 @@ export function receivePayment(input: {
     appliedMinor: 0n,
     paidAt,
     method: input.method,
-    reference: requireText(input.reference, 'reference', { maxLength: 200, optional: true }),
+    reference: requireReference(input.reference),
     status: 'COMPLETED',
     idempotencyKey: input.idempotencyKey,
     requestFingerprint: input.requestFingerprint,

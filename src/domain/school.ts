@@ -55,11 +55,20 @@ export interface SchoolChanges {
   readonly timezone?: string;
 }
 
+/** Validates the fields a change sets, whatever school it is for (so before any lookup); timezones come back canonical. */
+export function requireSchoolChanges(changes: SchoolChanges): SchoolChanges {
+  return {
+    ...(changes.name === undefined ? {} : { name: requireText(changes.name, 'name', NAME) }),
+    ...(changes.timezone === undefined ? {} : { timezone: requireTimezone(changes.timezone, 'timezone') }),
+  };
+}
+
 export function reviseSchool(school: School, changes: SchoolChanges, now: Date): School {
+  const checked = requireSchoolChanges(changes);
   return {
     ...school,
-    name: changes.name === undefined ? school.name : requireText(changes.name, 'name', NAME),
-    timezone: changes.timezone === undefined ? school.timezone : requireTimezone(changes.timezone, 'timezone'),
+    name: checked.name ?? school.name,
+    timezone: checked.timezone ?? school.timezone,
     updatedAt: now,
   };
 }

@@ -58,15 +58,24 @@ export interface StudentChanges {
   readonly status?: StudentStatus;
 }
 
+/** Validates the fields a change sets, whatever student it is for (so before any lookup). */
+export function requireStudentChanges(changes: StudentChanges): StudentChanges {
+  if (changes.firstName !== undefined) requireText(changes.firstName, 'first_name', NAME);
+  if (changes.lastName !== undefined) requireText(changes.lastName, 'last_name', NAME);
+  if (changes.email !== undefined) requireEmail(changes.email, 'email');
+  if (changes.externalRef !== undefined) requireText(changes.externalRef, 'external_ref', EXTERNAL_REF);
+  return changes;
+}
+
 /** Profile changes; a change of school is a transfer and goes through its own rule. */
 export function reviseStudent(student: Student, changes: StudentChanges, now: Date): Student {
+  requireStudentChanges(changes);
   return {
     ...student,
-    firstName: changes.firstName === undefined ? student.firstName : requireText(changes.firstName, 'first_name', NAME),
-    lastName: changes.lastName === undefined ? student.lastName : requireText(changes.lastName, 'last_name', NAME),
-    email: changes.email === undefined ? student.email : optional(requireEmail(changes.email, 'email')),
-    externalRef:
-      changes.externalRef === undefined ? student.externalRef : optional(requireText(changes.externalRef, 'external_ref', EXTERNAL_REF)),
+    firstName: changes.firstName ?? student.firstName,
+    lastName: changes.lastName ?? student.lastName,
+    email: changes.email === undefined ? student.email : optional(changes.email),
+    externalRef: changes.externalRef === undefined ? student.externalRef : optional(changes.externalRef),
     status: changes.status ?? student.status,
     updatedAt: now,
   };

@@ -137,7 +137,7 @@ export async function startHarness(options: InMemoryHarnessOptions = {}): Promis
 }
 
 /** Everything the fake database holds, as text. */
-function stateOf(fakes: FakeBilling): string {
+export function stateOf(fakes: FakeBilling): string {
   const { state } = fakes;
   return JSON.stringify(
     {

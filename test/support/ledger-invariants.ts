@@ -45,3 +45,14 @@ export async function ledgerViolations(sequelize: Sequelize): Promise<string[]> 
 export async function expectLedgerInvariants(sequelize: Sequelize): Promise<void> {
   expect(await ledgerViolations(sequelize)).to.deep.equal([]);
 }
+
+/** The same checks on the database at `url` (e.g. a private server), through a short-lived connection. */
+export async function expectLedgerInvariantsAt(url: string): Promise<void> {
+  const { createSequelize } = await import('../../src/infrastructure/postgres/sequelize.js');
+  const sequelize = createSequelize(url, { poolMax: 1 });
+  try {
+    await expectLedgerInvariants(sequelize);
+  } finally {
+    await sequelize.close();
+  }
+}

@@ -1,7 +1,7 @@
 import type { CalendarDate } from '../../domain/calendar-date.js';
 import { DomainError } from '../../domain/errors.js';
 import type { InvoiceId, SchoolId, StudentId } from '../../domain/ids.js';
-import { type InvoiceView, issueInvoice, viewInvoice } from '../../domain/invoice.js';
+import { type InvoiceView, issueInvoice, requireDescription, viewInvoice } from '../../domain/invoice.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
@@ -29,7 +29,9 @@ export class CreateInvoice {
     private readonly ids: IdGenerator,
   ) {}
 
-  execute({ idempotencyKey, visibleSchools = null, ...request }: CreateInvoiceCommand): Promise<InvoiceView> {
+  async execute({ idempotencyKey, visibleSchools = null, ...request }: CreateInvoiceCommand): Promise<InvoiceView> {
+    // Input errors come before the lookup; the dates need the school's today and come after it.
+    requireDescription(request.description);
     const fingerprint = requestFingerprint(request);
     return this.uow.run(async (repositories) => {
       const now = this.clock.now();

@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
 import type { InvoiceId } from '../../domain/ids.js';
-import { type InvoiceChanges, type InvoiceView, viewInvoice } from '../../domain/invoice.js';
+import { type InvoiceChanges, type InvoiceView, requireDescription, viewInvoice } from '../../domain/invoice.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
@@ -19,7 +19,9 @@ export class UpdateInvoice {
     private readonly ids: IdGenerator,
   ) {}
 
-  execute({ id, ...changes }: UpdateInvoiceCommand): Promise<InvoiceView> {
+  async execute({ id, ...changes }: UpdateInvoiceCommand): Promise<InvoiceView> {
+    // Input errors come before the lookup; the due date needs the invoice's issue date and comes after it.
+    if (changes.description !== undefined) requireDescription(changes.description);
     return this.uow.run(async (repositories) => {
       const now = this.clock.now();
       const found = await repositories.invoices.findById(id);

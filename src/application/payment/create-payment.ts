@@ -3,7 +3,7 @@ import { DomainError } from '../../domain/errors.js';
 import { accessDenied } from '../../domain/access.js';
 import type { PaymentId, SchoolId, StudentId } from '../../domain/ids.js';
 import { isOpen, outstandingOf } from '../../domain/invoice.js';
-import { type PaymentMethod, type PaymentView, receivePayment, viewPayment } from '../../domain/payment.js';
+import { type PaymentMethod, type PaymentView, receivePayment, requirePaidAt, requireReference, viewPayment } from '../../domain/payment.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
 import type { TransactionScope, UnitOfWork } from '../ports/unit-of-work.js';
@@ -41,8 +41,11 @@ export class CreatePayment {
     private readonly ids: IdGenerator,
   ) {}
 
-  execute({ idempotencyKey, visibleSchools = null, ...request }: CreatePaymentCommand): Promise<PaymentView> {
+  async execute({ idempotencyKey, visibleSchools = null, ...request }: CreatePaymentCommand): Promise<PaymentView> {
+    // Input errors come before the lookup (receivePayment checks them again against the transaction's clock).
     requireAllocationRequests(request.allocations, request.amountMinor);
+    if (request.paidAt !== null) requirePaidAt(request.paidAt, this.clock.now());
+    requireReference(request.reference);
     const fingerprint = requestFingerprint(request);
     return this.uow.run(async (repositories) => {
       const now = this.clock.now();

@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
 import type { SchoolId } from '../../domain/ids.js';
-import { type School, type SchoolChanges, reviseSchool } from '../../domain/school.js';
+import { type School, type SchoolChanges, requireSchoolChanges, reviseSchool } from '../../domain/school.js';
 import type { Clock } from '../ports/clock.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
 
@@ -14,7 +14,9 @@ export class UpdateSchool {
     private readonly clock: Clock,
   ) {}
 
-  execute({ id, ...changes }: UpdateSchoolCommand): Promise<School> {
+  async execute({ id, ...changes }: UpdateSchoolCommand): Promise<School> {
+    // Input errors come before the lookup: a bad name is INVALID_ARGUMENT even for an unknown id.
+    requireSchoolChanges(changes);
     return this.uow.run(async ({ schools, statements }) => {
       const school = await schools.lock(id);
       if (!school) throw new DomainError('SCHOOL_NOT_FOUND', 'school not found', 'id');

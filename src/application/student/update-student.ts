@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
 import type { SchoolId, StudentId } from '../../domain/ids.js';
-import { type Student, type StudentChanges, fullName, reviseStudent } from '../../domain/student.js';
+import { type Student, type StudentChanges, fullName, requireStudentChanges, reviseStudent } from '../../domain/student.js';
 import type { Clock } from '../ports/clock.js';
 import type { TransactionScope, UnitOfWork } from '../ports/unit-of-work.js';
 import { lockStudent } from '../shared/ledger-session.js';
@@ -19,7 +19,9 @@ export class UpdateStudent {
     private readonly clock: Clock,
   ) {}
 
-  execute({ id, schoolId, visibleSchools = null, ...changes }: UpdateStudentCommand): Promise<Student> {
+  async execute({ id, schoolId, visibleSchools = null, ...changes }: UpdateStudentCommand): Promise<Student> {
+    // Input errors come before the lookup: a bad name is INVALID_ARGUMENT even for an unknown id.
+    requireStudentChanges(changes);
     return this.uow.run(async (repositories) => {
       const student = await lockStudent(repositories, id, 'id', visibleSchools);
       const revised = reviseStudent(student, changes, this.clock.now());
