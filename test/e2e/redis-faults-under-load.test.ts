@@ -65,6 +65,8 @@ describe('Redis killed and frozen under concurrent writers and readers (end to e
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
       CACHE_KEY_PREFIX: `rk${randomBytes(4).toString('hex')}:`,
+      // Every read goes to Redis (no in-process tier), so its faults show in every read.
+      CACHE_LOCAL_ENTRIES: '0',
       REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
