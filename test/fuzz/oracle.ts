@@ -441,19 +441,8 @@ const RULES: Readonly<Record<string, Rule>> = {
       (s) => s.uuid(m.schoolId, 'school_id'),
       (s) => s.pageSize(m.pageSize),
     ) ??
-    (schoolExists(w, m.schoolId)
-      ? pageToken(m.pageToken)
-      : m.pageToken === ''
-        ? notFound('SCHOOL_NOT_FOUND', 'school_id')
-        : // Backends differ here: PostgreSQL decodes the token before it reads the school, the fakes after.
-          {
-            kind: 'error',
-            code: 'NOT_FOUND',
-            options: [
-              { reason: 'SCHOOL_NOT_FOUND', field: 'school_id' },
-              { reason: 'INVALID_PAGE_TOKEN', field: 'page_token', code: 'INVALID_ARGUMENT' },
-            ],
-          }),
+    // The token is checked once the school is found, on both backends.
+    (schoolExists(w, m.schoolId) ? pageToken(m.pageToken) : notFound('SCHOOL_NOT_FOUND', 'school_id')),
 
   // ---- CacheAdminService (admin only; the access rule reads no id) ----
   '/billing.v1.CacheAdminService/GetCacheStats': () => OK,

@@ -98,12 +98,12 @@ export class SequelizeStatementReader implements StatementReader {
   }
 
   async schoolAccount(schoolId: SchoolId, asOf: (school: School) => CalendarDate, page: PageRequest): Promise<SchoolAccount | null> {
-    // A bad token fails before any query.
-    const [afterOutstanding, afterId] = page.token === null ? [null, null] : decodePageToken(SCHOOL_ROWS_PAGE, page.token);
     const limit = fetchLimit(page);
     return this.snapshot(async (sql) => {
       const schoolRow = await sql.one<Row>(SCHOOL, { schoolId });
       if (!schoolRow) return null;
+      // As for lists: the token is checked once its owner is found.
+      const [afterOutstanding, afterId] = page.token === null ? [null, null] : decodePageToken(SCHOOL_ROWS_PAGE, page.token);
       const school = schoolOf(schoolRow);
       const asOfDate = asOf(school);
       const totals = await sql.one<Row>(SCHOOL_TOTALS, { schoolId, asOf: asOfDate });
