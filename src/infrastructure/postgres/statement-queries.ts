@@ -109,46 +109,57 @@ WITH invoice_totals AS (
     LEFT JOIN payment_totals p ON p.student_id = m.student_id
 )`;
 
-/** $schoolId, $asOf → one row: the school's totals, counts, aging and student counts. */
-export const SCHOOL_TOTALS = `${ACCOUNTS}
-SELECT COALESCE(SUM(invoiced_minor), 0)::text       AS invoiced_minor,
-       COALESCE(SUM(applied_minor), 0)::text        AS applied_minor,
-       COALESCE(SUM(received_minor), 0)::text       AS received_minor,
-       COALESCE(SUM(credit_minor), 0)::text         AS credit_minor,
-       COALESCE(SUM(overdue_minor), 0)::text        AS overdue_minor,
-       COALESCE(SUM(invoice_count), 0)::text        AS invoice_count,
-       COALESCE(SUM(unpaid_count), 0)::text         AS unpaid_count,
-       COALESCE(SUM(partially_paid_count), 0)::text AS partially_paid_count,
-       COALESCE(SUM(paid_count), 0)::text           AS paid_count,
-       COALESCE(SUM(void_count), 0)::text           AS void_count,
-       COALESCE(SUM(overdue_count), 0)::text        AS overdue_count,
-       COALESCE(SUM(current_minor), 0)::text        AS current_minor,
-       COALESCE(SUM(days_1_30_minor), 0)::text      AS days_1_30_minor,
-       COALESCE(SUM(days_31_60_minor), 0)::text     AS days_31_60_minor,
-       COALESCE(SUM(days_61_90_minor), 0)::text     AS days_61_90_minor,
-       COALESCE(SUM(days_over_90_minor), 0)::text   AS days_over_90_minor,
-       COUNT(*) FILTER (WHERE enrolled)::text                         AS student_count,
-       COUNT(*) FILTER (WHERE enrolled AND status = 'ACTIVE')::text   AS active_student_count,
-       COUNT(*) FILTER (WHERE outstanding_minor > 0)::text            AS students_with_balance_count,
-       COUNT(*) FILTER (WHERE overdue_minor > 0)::text                AS students_overdue_count
-  FROM accounts`;
-
 /**
  * $schoolId, $asOf, $limit and the keyset ($afterOutstanding, $afterId, both
- * null for the first page) → one page of rows, outstanding descending then
- * student id ascending.
+ * null for the first page) → the school's totals, counts, aging and student
+ * counts on every row, beside one page of student rows (outstanding
+ * descending, then student id); a school with no row on this page gives one
+ * row with the totals and null row columns. One statement, so the accounts
+ * are aggregated once for both.
  */
-export const SCHOOL_ROWS = `${ACCOUNTS}
-SELECT a.student_id, a.first_name, a.last_name, a.status,
-       a.invoiced_minor::text    AS invoiced_minor,
-       a.applied_minor::text     AS applied_minor,
-       a.outstanding_minor::text AS outstanding_minor,
-       a.credit_minor::text      AS credit_minor,
-       a.overdue_minor::text     AS overdue_minor
-  FROM accounts a
- WHERE $afterId::uuid IS NULL
-    OR a.outstanding_minor < $afterOutstanding::numeric
-    OR (a.outstanding_minor = $afterOutstanding::numeric AND a.student_id > $afterId::uuid)
- -- Qualified: the bare names would sort by the text columns of the select list.
- ORDER BY a.outstanding_minor DESC, a.student_id
- LIMIT $limit`;
+export const SCHOOL_FIGURES = `${ACCOUNTS},
+totals AS (
+  SELECT COALESCE(SUM(invoiced_minor), 0)::text       AS invoiced_minor,
+         COALESCE(SUM(applied_minor), 0)::text        AS applied_minor,
+         COALESCE(SUM(received_minor), 0)::text       AS received_minor,
+         COALESCE(SUM(credit_minor), 0)::text         AS credit_minor,
+         COALESCE(SUM(overdue_minor), 0)::text        AS overdue_minor,
+         COALESCE(SUM(invoice_count), 0)::text        AS invoice_count,
+         COALESCE(SUM(unpaid_count), 0)::text         AS unpaid_count,
+         COALESCE(SUM(partially_paid_count), 0)::text AS partially_paid_count,
+         COALESCE(SUM(paid_count), 0)::text           AS paid_count,
+         COALESCE(SUM(void_count), 0)::text           AS void_count,
+         COALESCE(SUM(overdue_count), 0)::text        AS overdue_count,
+         COALESCE(SUM(current_minor), 0)::text        AS current_minor,
+         COALESCE(SUM(days_1_30_minor), 0)::text      AS days_1_30_minor,
+         COALESCE(SUM(days_31_60_minor), 0)::text     AS days_31_60_minor,
+         COALESCE(SUM(days_61_90_minor), 0)::text     AS days_61_90_minor,
+         COALESCE(SUM(days_over_90_minor), 0)::text   AS days_over_90_minor,
+         COUNT(*) FILTER (WHERE enrolled)::text                         AS student_count,
+         COUNT(*) FILTER (WHERE enrolled AND status = 'ACTIVE')::text   AS active_student_count,
+         COUNT(*) FILTER (WHERE outstanding_minor > 0)::text            AS students_with_balance_count,
+         COUNT(*) FILTER (WHERE overdue_minor > 0)::text                AS students_overdue_count
+    FROM accounts
+), page AS (
+  SELECT a.student_id, a.first_name, a.last_name, a.status,
+         a.invoiced_minor, a.applied_minor, a.outstanding_minor, a.credit_minor, a.overdue_minor
+    FROM accounts a
+   WHERE $afterId::uuid IS NULL
+      OR a.outstanding_minor < $afterOutstanding::numeric
+      OR (a.outstanding_minor = $afterOutstanding::numeric AND a.student_id > $afterId::uuid)
+   ORDER BY a.outstanding_minor DESC, a.student_id
+   LIMIT $limit
+)
+SELECT t.*,
+       p.student_id         AS row_student_id,
+       p.first_name         AS row_first_name,
+       p.last_name          AS row_last_name,
+       p.status             AS row_status,
+       p.invoiced_minor::text    AS row_invoiced_minor,
+       p.applied_minor::text     AS row_applied_minor,
+       p.outstanding_minor::text AS row_outstanding_minor,
+       p.credit_minor::text      AS row_credit_minor,
+       p.overdue_minor::text     AS row_overdue_minor
+  FROM totals t
+  LEFT JOIN page p ON true
+ ORDER BY p.outstanding_minor DESC, p.student_id`;

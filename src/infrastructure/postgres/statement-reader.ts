@@ -9,7 +9,7 @@ import { type StudentStatus, fullName } from '../../domain/student.js';
 import { type PageKey, decodePageToken, fetchLimit, keysetPage } from './page-tokens.js';
 import { type Row, bigintOf, instantOf, invoiceOf, paymentOf, schoolOf, studentOf, textOf } from './rows.js';
 import { Sql } from './sql.js';
-import { ACCOUNT_INVOICES, ACCOUNT_PAYMENTS, SCHOOL, SCHOOL_ROWS, SCHOOL_TOTALS, STUDENT_WITH_SCHOOL } from './statement-queries.js';
+import { ACCOUNT_INVOICES, ACCOUNT_PAYMENTS, SCHOOL, SCHOOL_FIGURES, STUDENT_WITH_SCHOOL } from './statement-queries.js';
 
 const SCHOOL_ROWS_PAGE: PageKey = { list: 'school-statement', parts: ['integer', 'uuid'] };
 
@@ -41,16 +41,17 @@ function totalsOf(row: Row): StatementTotals {
   };
 }
 
+/** A student row of the figures query (its `row_` columns). */
 function statementRowOf(row: Row): SchoolStatementRow {
   return {
-    studentId: textOf(row.student_id, 'student_id') as StudentId,
-    name: fullName({ firstName: textOf(row.first_name, 'first_name'), lastName: textOf(row.last_name, 'last_name') }),
-    status: textOf(row.status, 'status') as StudentStatus,
-    invoicedMinor: bigintOf(row.invoiced_minor, 'invoiced_minor'),
-    appliedMinor: bigintOf(row.applied_minor, 'applied_minor'),
-    outstandingMinor: bigintOf(row.outstanding_minor, 'outstanding_minor'),
-    creditMinor: bigintOf(row.credit_minor, 'credit_minor'),
-    overdueMinor: bigintOf(row.overdue_minor, 'overdue_minor'),
+    studentId: textOf(row.row_student_id, 'student_id') as StudentId,
+    name: fullName({ firstName: textOf(row.row_first_name, 'first_name'), lastName: textOf(row.row_last_name, 'last_name') }),
+    status: textOf(row.row_status, 'status') as StudentStatus,
+    invoicedMinor: bigintOf(row.row_invoiced_minor, 'invoiced_minor'),
+    appliedMinor: bigintOf(row.row_applied_minor, 'applied_minor'),
+    outstandingMinor: bigintOf(row.row_outstanding_minor, 'outstanding_minor'),
+    creditMinor: bigintOf(row.row_credit_minor, 'credit_minor'),
+    overdueMinor: bigintOf(row.row_overdue_minor, 'overdue_minor'),
   };
 }
 
@@ -58,7 +59,7 @@ function statementRowOf(row: Row): SchoolStatementRow {
  * Statements read in one REPEATABLE READ, READ ONLY transaction, so every
  * figure comes from one snapshot. A constant number of queries whatever the
  * size: student account 3 (student with school, invoices, payments), school
- * account 3 (school, totals, one page of rows), plus BEGIN and COMMIT.
+ * account 2 (school; totals with one page of rows), plus BEGIN and COMMIT.
  */
 export class SequelizeStatementReader implements StatementReader {
   constructor(private readonly sequelize: Sequelize) {}
@@ -106,10 +107,11 @@ export class SequelizeStatementReader implements StatementReader {
       const [afterOutstanding, afterId] = page.token === null ? [null, null] : decodePageToken(SCHOOL_ROWS_PAGE, page.token);
       const school = schoolOf(schoolRow);
       const asOfDate = asOf(school);
-      const totals = await sql.one<Row>(SCHOOL_TOTALS, { schoolId, asOf: asOfDate });
-      if (!totals) throw new Error('invariant: the totals query returns one row');
-      const rows = await sql.select<Row>(SCHOOL_ROWS, { schoolId, asOf: asOfDate, afterOutstanding, afterId, limit });
-      const shown = keysetPage(rows.map(statementRowOf), page, SCHOOL_ROWS_PAGE, (r) => [r.outstandingMinor.toString(), r.studentId]);
+      const figures = await sql.select<Row>(SCHOOL_FIGURES, { schoolId, asOf: asOfDate, afterOutstanding, afterId, limit });
+      const totals = figures[0];
+      if (!totals) throw new Error('invariant: the figures query returns the totals row');
+      const rows = figures.filter((row) => row.row_student_id !== null).map(statementRowOf);
+      const shown = keysetPage(rows, page, SCHOOL_ROWS_PAGE, (r) => [r.outstandingMinor.toString(), r.studentId]);
       const count = (column: string) => bigintOf(totals[column], column);
       return {
         school,
