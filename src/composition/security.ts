@@ -123,5 +123,15 @@ export function rateLimiter(config: Config): RateLimiter | null {
  */
 export const databaseDeadline: UnaryInterceptor = (call, next) => {
   const timeoutMs = call.context.timeoutMs();
-  return runWithDeadline({ ...(timeoutMs === undefined ? {} : { expiresAt: Date.now() + timeoutMs }), signal: call.context.signal }, next);
+  const { context } = call;
+  return runWithDeadline(
+    {
+      ...(timeoutMs === undefined ? {} : { expiresAt: Date.now() + timeoutMs }),
+      // Asked for only when a statement runs: a call that never reaches SQL never builds one.
+      get signal() {
+        return context.signal;
+      },
+    },
+    next,
+  );
 };

@@ -118,7 +118,12 @@ export async function startService(config: Config, logger: Logger, overrides: In
     // Outermost first: every call is logged and counted, whatever the security inside decides.
     const interceptors = callInterceptors(
       { ...container.get(TOKENS.access), rateLimiter: rateLimiter(config) },
-      { outer: [requestLogInterceptor(logger), metricsInterceptor(metrics.rpc)], inner: [databaseDeadline] },
+      {
+        // The per-call line holds only fields the interceptor chose (never metadata): redaction,
+        // a measurable cost on every call, is left to the other log lines.
+        outer: [requestLogInterceptor(logger.child({}, { redact: [] })), metricsInterceptor(metrics.rpc)],
+        inner: [databaseDeadline],
+      },
     );
     const grpcServer = await startGrpcServer({
       host: config.GRPC_HOST,

@@ -5,10 +5,10 @@ import {
   type MethodImplSpec,
   type ServiceImpl,
   createContextValues,
-  createHandlerContext,
   createServiceImplSpec,
 } from '@connectrpc/connect';
 import * as grpc from '@grpc/grpc-js';
+import { callContext } from './call-handler-context.js';
 import { PEER_ADDRESS, peerAddress } from './call-context.js';
 import { INTERNAL_MESSAGE, type InternalErrorReporter, logInternalError, toConnectError, toGrpcStatus } from './errors.js';
 import { encodedBytesOf } from './encoded-responses.js';
@@ -57,29 +57,25 @@ function remainingMs(call: RawCall): number | undefined {
 }
 
 function contextFor(call: RawCall, service: DescService, method: DescMethod, options: BridgeOptions) {
-  const cancelled = new AbortController();
-  const onCancelled = () => cancelled.abort(new ConnectError('the call was cancelled', Code.Canceled));
-  call.on('cancelled', onCancelled);
-  const context = createHandlerContext({
+  const { context, finish } = callContext({
     service,
     method,
-    protocolName: 'grpc',
-    requestMethod: 'POST',
     url: `http://${call.getHost()}${procedureOf(service, method)}`,
     timeoutMs: remainingMs(call),
-    requestSignal: cancelled.signal,
-    ...(options.shutdownSignal ? { shutdownSignal: options.shutdownSignal } : {}),
     requestHeader: metadataToHeaders(call.metadata),
-    contextValues: createContextValues().set(PEER_ADDRESS, peerAddress(call.getPeer())),
+    values: createContextValues().set(PEER_ADDRESS, peerAddress(call.getPeer())),
+    shutdownSignal: options.shutdownSignal,
+    onCancelled: (abort) => {
+      call.on('cancelled', abort);
+      return () => call.removeListener('cancelled', abort);
+    },
+    cancelledReason: () => new ConnectError('the call was cancelled', Code.Canceled),
+    deadlineReason: () => new ConnectError('the deadline was exceeded', Code.DeadlineExceeded),
   });
   return {
     context,
-    /** Ends the call's signal (Connect aborts it when the RPC completes, too) and its timer. */
-    done: () => {
-      call.removeListener('cancelled', onCancelled);
-      // A shared reason: without one, every finished call builds a DOMException (measurable per call).
-      context.abort(CALL_FINISHED);
-    },
+    /** Ends the call's signal (if it was asked for) and its timer. */
+    done: () => finish(CALL_FINISHED),
   };
 }
 
