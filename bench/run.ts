@@ -3,7 +3,8 @@
  * datasets into a fresh database, starts the compiled service in production
  * configuration against PostgreSQL and Redis, measures every scenario and
  * its baselines in the same run (clients in other processes), and writes
- * bench/results/latest.{json,md,svg}.
+ * bench/results/latest.{json,md,svg} (a quick run writes bench/results/tmp/
+ * quick.* instead, so a smoke run never replaces the published figures).
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,6 +41,7 @@ const SIZES: DatasetSize[] = quick ? ['S', 'M'] : ['S', 'M', 'L'];
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RESULTS = 'bench/results';
+const OUTPUT = quick ? join(RESULTS, 'tmp', 'quick') : join(RESULTS, 'latest');
 
 function log(message: string): void {
   process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
@@ -192,10 +194,10 @@ async function main(): Promise<void> {
       datasets: Object.fromEntries(Object.entries(datasets).map(([k, d]) => [k, { students: d.studentIds.length, invoices: d.invoices, payments: d.payments }])),
       results: results as BenchResults,
     };
-    await writeFile(join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(`${OUTPUT}.json`, `${JSON.stringify(report, null, 2)}\n`);
     const markdown = renderMarkdown(report);
-    await writeFile(join(RESULTS, 'latest.md'), markdown);
-    await writeFile(join(RESULTS, 'latest.svg'), renderSvg(report));
+    await writeFile(`${OUTPUT}.md`, markdown);
+    await writeFile(`${OUTPUT}.svg`, renderSvg(report));
     process.stdout.write(`\n${markdown}\n`);
   } finally {
     await server?.stop();
