@@ -75,6 +75,8 @@ describe('statement cache on a real Redis, through the service', function () {
       GRPC_PORT: '0',
       MIGRATE_ON_START: 'false',
       SHUTDOWN_GRACE_MS: '2000',
+      // Not the default 9464: another service on this machine (a second test run, say) may hold it.
+      METRICS_PORT: '0',
     });
     service = await startService(config, pino({ level: 'silent' }));
     const baseUrl = `http://127.0.0.1:${service.grpcPort}`;

@@ -11,7 +11,7 @@ export interface CallContextInit {
   readonly values: ContextValues;
   /** Aborts every call, for a forced shutdown. */
   readonly shutdownSignal: AbortSignal | undefined;
-  /** Registers the transport's cancellation callback; returns how to unregister it. */
+  /** Registers the transport's cancellation callback (called at once if the call is already cancelled); returns how to unregister it. */
   readonly onCancelled: (abort: () => void) => () => void;
   readonly cancelledReason: () => unknown;
   readonly deadlineReason: () => unknown;

@@ -66,6 +66,8 @@ function contextFor(call: RawCall, service: DescService, method: DescMethod, opt
     values: createContextValues().set(PEER_ADDRESS, peerAddress(call.getPeer())),
     shutdownSignal: options.shutdownSignal,
     onCancelled: (abort) => {
+      // The signal may be asked for after the client has already gone.
+      if (call.cancelled) abort();
       call.on('cancelled', abort);
       return () => call.removeListener('cancelled', abort);
     },
