@@ -19,7 +19,13 @@ const TICKS_PER_SECOND = 100;
 export async function startServer(env: Record<string, string>, logFile: string): Promise<BenchServer> {
   const port = await freePort();
   const log = createWriteStream(logFile);
-  const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], {
+  // For finding where a call's CPU goes: BENCH_CPU_PROFILE=<dir> makes the service write a V8 CPU
+  // profile there when it stops; BENCH_NODE_ARGS adds Node flags (space-separated) to try.
+  const nodeArgs = [
+    ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
