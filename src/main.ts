@@ -1,7 +1,7 @@
 import { banner } from './banner.js';
 import { startService } from './composition/service.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './infrastructure/logging/logger.js';
+import { createLogger, stdoutDestination } from './infrastructure/logging/logger.js';
 
 async function main(): Promise<void> {
   let config;
@@ -12,7 +12,8 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const logs = stdoutDestination();
+  const logger = createLogger(config.LOG_LEVEL, logs);
   const service = await startService(config, logger);
   logger.info(
     {
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
     },
     'school billing service ready',
   );
+  // Startup's lines (warnings among them) come before the banner, not up to 200 ms after it.
+  logs.flushSync();
   process.stdout.write(
     banner({
       grpcHost: config.GRPC_HOST,
