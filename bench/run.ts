@@ -55,8 +55,17 @@ async function worker<T>(job: Job): Promise<T> {
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
 }
 
-/** Runs a measurement REPEATS times, with the server's CPU per call. */
-async function measure<T extends Latency>(server: BenchServer, calls: number, job: Job): Promise<T & { cpuMsPerCall: number; runs: T[] }> {
+/**
+ * Runs a measurement REPEATS times, with the server's CPU per call: every
+ * call the job makes counts, warm-up included, and `callsPerSample` when
+ * each sample also makes a write (a cold read's).
+ */
+async function measure<T extends Latency>(
+  server: BenchServer,
+  job: Job & { warmup: number; samples: number },
+  callsPerSample = 1,
+): Promise<T & { cpuMsPerCall: number; runs: T[] }> {
+  const calls = (job.warmup + job.samples) * callsPerSample;
   const runs: T[] = [];
   const cpu: number[] = [];
   for (let r = 0; r < REPEATS; r += 1) {
@@ -119,14 +128,14 @@ async function main(): Promise<void> {
     const results: Partial<BenchResults> = {};
 
     log('baselines: Health/Check, PK SELECT, Redis GET');
-    results.health = await measure(server, SAMPLES, { kind: 'health', url, token, warmup: 200, samples: SAMPLES });
+    results.health = await measure(server, { kind: 'health', url, token, warmup: 200, samples: SAMPLES });
     results.pkSelect = await worker<Latency>({ kind: 'pk-select', databaseUrl, studentId: hot, warmup: 200, samples: SAMPLES });
     await worker({ kind: 'student-statement', url, token, studentId: hot, cold: false, warmup: 1, samples: 1 });
     results.redisGet = await worker<Latency>({ kind: 'redis-get', redisUrl: REDIS_URL, key: `${prefix}statement:student:${hot}`, warmup: 200, samples: SAMPLES });
 
     log('student statement: warm (cache hit) and cold');
-    results.studentWarm = await measure(server, SAMPLES, { kind: 'student-statement', url, token, studentId: hot, cold: false, warmup: 200, samples: SAMPLES });
-    results.studentCold = await measure(server, COLD_SAMPLES * 2, { kind: 'student-statement', url, token, studentId: hot, cold: true, warmup: 5, samples: COLD_SAMPLES });
+    results.studentWarm = await measure(server, { kind: 'student-statement', url, token, studentId: hot, cold: false, warmup: 200, samples: SAMPLES });
+    results.studentCold = await measure(server, { kind: 'student-statement', url, token, studentId: hot, cold: true, warmup: 5, samples: COLD_SAMPLES }, 2);
 
     const school: BenchResults['school'] = {};
     for (const size of SIZES) {
@@ -134,8 +143,8 @@ async function main(): Promise<void> {
       const schoolId = datasets[size]!.schoolId;
       const samples = size === 'L' ? Math.max(20, COLD_SAMPLES / 5) : COLD_SAMPLES;
       school[size] = {
-        warm: await measure(server, SAMPLES, { kind: 'school-statement', url, token, schoolId, cold: false, warmup: 50, samples: SAMPLES }),
-        cold: await measure(server, samples * 2, { kind: 'school-statement', url, token, schoolId, cold: true, warmup: 3, samples }),
+        warm: await measure(server, { kind: 'school-statement', url, token, schoolId, cold: false, warmup: 50, samples: SAMPLES }),
+        cold: await measure(server, { kind: 'school-statement', url, token, schoolId, cold: true, warmup: 3, samples }, 2),
       };
     }
     results.school = school;
