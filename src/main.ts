@@ -1,7 +1,7 @@
 import { banner } from './banner.js';
 import { startService } from './composition/service.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger, stdoutDestination } from './infrastructure/logging/logger.js';
+import { countDroppedLines, createLogger, stdoutDestination } from './infrastructure/logging/logger.js';
 
 async function main(): Promise<void> {
   let config;
@@ -13,8 +13,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logs = stdoutDestination();
+  const droppedLines = countDroppedLines(logs);
   const logger = createLogger(config.LOG_LEVEL, logs);
   const service = await startService(config, logger);
+  service.metrics.observeDroppedLogLines(droppedLines);
   logger.info(
     {
       grpcPort: service.grpcPort,

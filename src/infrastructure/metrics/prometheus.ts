@@ -23,6 +23,7 @@ import { CacheCounterMetrics } from './cache-counters.js';
  * - Redis: billing_redis_breaker_state{state} (1 for the current state),
  *   billing_redis_breaker_transitions_total{state};
  * - readiness: billing_ready (1 while grpc.health.v1 says SERVING);
+ * - logs: billing_log_lines_dropped_total (lines a stalled stdout reader cost);
  * - process and Node.js: prom-client's default metrics.
  */
 export class ServiceMetrics {
@@ -127,6 +128,19 @@ export class ServiceMetrics {
       registers: [this.registry],
       collect() {
         this.set(serving() ? 1 : 0);
+      },
+    });
+  }
+
+  /** billing_log_lines_dropped_total, read from the log destination's count at each scrape. */
+  observeDroppedLogLines(dropped: () => number): void {
+    new Counter({
+      name: 'billing_log_lines_dropped_total',
+      help: 'Log lines dropped because the reader of stdout fell more than 16 MiB behind.',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(dropped());
       },
     });
   }
