@@ -119,24 +119,15 @@ export class SequelizePaymentRepository implements PaymentRepository {
   async lockLedger(studentId: StudentId, schoolId: SchoolId, alsoIds: readonly PaymentId[]): Promise<Payment[]> {
     // Without named payments (every new payment) the array test goes: PostgreSQL plans the
     // array form again at each execution, judging its generic plan dearer (statement-versions.ts).
-    const rows =
-      alsoIds.length === 0
-        ? await this.sql.select<Row>(
-            `SELECT ${PAYMENT_COLUMNS} FROM payments
-              WHERE student_id = $studentId AND school_id = $schoolId
-                AND status = 'COMPLETED' AND applied_minor < amount_minor
-              ORDER BY ${CREDIT_ORDER}
-              FOR UPDATE`,
-            { studentId, schoolId },
-          )
-        : await this.sql.select<Row>(
-            `SELECT ${PAYMENT_COLUMNS} FROM payments
-              WHERE student_id = $studentId AND school_id = $schoolId
-                AND ((status = 'COMPLETED' AND applied_minor < amount_minor) OR id = ANY($alsoIds::uuid[]))
-              ORDER BY ${CREDIT_ORDER}
-              FOR UPDATE`,
-            { studentId, schoolId, alsoIds: [...alsoIds] },
-          );
+    const credit = `status = 'COMPLETED' AND applied_minor < amount_minor`;
+    const rows = await this.sql.select<Row>(
+      `SELECT ${PAYMENT_COLUMNS} FROM payments
+        WHERE student_id = $studentId AND school_id = $schoolId
+          AND ${alsoIds.length === 0 ? credit : `((${credit}) OR id = ANY($alsoIds::uuid[]))`}
+        ORDER BY ${CREDIT_ORDER}
+        FOR UPDATE`,
+      { studentId, schoolId, alsoIds: [...alsoIds] },
+    );
     return rows.map(paymentOf);
   }
 

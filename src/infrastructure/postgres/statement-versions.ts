@@ -6,62 +6,47 @@ import { type Row, bigintOf, textOf } from './rows.js';
 import { Sql } from './sql.js';
 
 /**
- * $ids → each student's statement version, the epoch, and the timezone of
- * the student's current school. The one-id form is what a batch of one
- * (every read when the service is not busy) runs: PostgreSQL plans it once
- * per connection. The planner estimates ten rows for `= ANY($ids)` whatever
- * the array holds, so it judges its generic plan dearer than one planned for
- * the actual ids and plans the array form again at every execution (~60 µs
- * of a ~120 µs round trip at 10,000 students).
+ * Each student's statement version, the epoch, and the timezone of the
+ * student's current school, for the students `match`es. Two forms: $ids, and
+ * $id alone, which a batch of one (every read when the service is not busy)
+ * runs. PostgreSQL estimates ten rows for `= ANY($ids)` whatever the array
+ * holds, judges its generic plan dearer than one made for the actual ids and
+ * plans the array form again at every execution (~60 µs of a ~120 µs round
+ * trip at 10,000 students); the one-id form it plans once per connection.
  */
-const STUDENT_VERSIONS = `
+const studentVersions = (match: string) => `
 SELECT st.id, st.data_version, sc.timezone, (SELECT epoch FROM cache_epoch) AS epoch
   FROM students st JOIN schools sc ON sc.id = st.school_id
- WHERE st.id = ANY($ids::uuid[])`;
-const STUDENT_VERSION = `
-SELECT st.id, st.data_version, sc.timezone, (SELECT epoch FROM cache_epoch) AS epoch
-  FROM students st JOIN schools sc ON sc.id = st.school_id
- WHERE st.id = $id::uuid`;
+ WHERE ${match}`;
+const STUDENT_VERSIONS = studentVersions('st.id = ANY($ids::uuid[])');
+const STUDENT_VERSION = studentVersions('st.id = $id::uuid');
 
-/** $ids → each school's statement version, the epoch and its timezone (and the one-id form, as above). */
-const SCHOOL_VERSIONS = `
+/** Each school's statement version, the epoch and its timezone: $ids, or $id alone (as above). */
+const schoolVersions = (match: string) => `
 SELECT id, data_version, timezone, (SELECT epoch FROM cache_epoch) AS epoch
   FROM schools
- WHERE id = ANY($ids::uuid[])`;
-const SCHOOL_VERSION = `
-SELECT id, data_version, timezone, (SELECT epoch FROM cache_epoch) AS epoch
-  FROM schools
- WHERE id = $id::uuid`;
+ WHERE ${match}`;
+const SCHOOL_VERSIONS = schoolVersions('id = ANY($ids::uuid[])');
+const SCHOOL_VERSION = schoolVersions('id = $id::uuid');
 
 /**
- * $students, $schools → bumps the data versions of the statements a
- * transaction changed. Students are already locked by the write; schools are
- * locked here in id order, the last locks a write takes.
+ * Bumps the data versions of the statements a transaction changed: the
+ * students and schools `students` and `schools` match. Students are already
+ * locked by the write; schools are locked here in id order, the last locks a
+ * write takes. The form for at most one of each (a null id bumps nothing) is
+ * what nearly every write runs, planned once per connection (see above).
  */
-const BUMP_VERSIONS = `
+const bumpVersions = (students: string, schools: string) => `
 WITH bumped_students AS (
-  UPDATE students SET data_version = data_version + 1 WHERE id = ANY($students::uuid[]) RETURNING id
+  UPDATE students SET data_version = data_version + 1 WHERE ${students} RETURNING id
 ), locked_schools AS (
-  SELECT id FROM schools WHERE id = ANY($schools::uuid[]) ORDER BY id FOR NO KEY UPDATE
+  SELECT id FROM schools WHERE ${schools} ORDER BY id FOR NO KEY UPDATE
 ), bumped_schools AS (
   UPDATE schools SET data_version = data_version + 1 WHERE id IN (SELECT id FROM locked_schools) RETURNING id
 )
 SELECT (SELECT count(*) FROM bumped_students) AS students, (SELECT count(*) FROM bumped_schools) AS schools`;
-
-/**
- * BUMP_VERSIONS for at most one student and one school (a null id bumps
- * nothing): nearly every write, in a form PostgreSQL plans once per
- * connection (see STUDENT_VERSIONS on arrays).
- */
-const BUMP_ONE_EACH = `
-WITH bumped_students AS (
-  UPDATE students SET data_version = data_version + 1 WHERE id = $student::uuid RETURNING id
-), locked_schools AS (
-  SELECT id FROM schools WHERE id = $school::uuid FOR NO KEY UPDATE
-), bumped_schools AS (
-  UPDATE schools SET data_version = data_version + 1 WHERE id IN (SELECT id FROM locked_schools) RETURNING id
-)
-SELECT (SELECT count(*) FROM bumped_students) AS students, (SELECT count(*) FROM bumped_schools) AS schools`;
+const BUMP_VERSIONS = bumpVersions('id = ANY($students::uuid[])', 'id = ANY($schools::uuid[])');
+const BUMP_ONE_EACH = bumpVersions('id = $student::uuid', 'id = $school::uuid');
 
 /** Bumps the versions in the given transaction's SQL session; one round trip. */
 export async function bumpStatementVersions(sql: Sql, changed: ChangedStatements): Promise<void> {
