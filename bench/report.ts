@@ -17,6 +17,9 @@ export interface BenchResults {
   school: Record<string, { warm: WithCpu; cold: WithCpu }>;
   createPayment: Latency;
   createPaymentSql: Latency;
+  /** The floor server (floor-server.ts): the same calls with only their storage work; absent in reports before it. */
+  floorHit?: WithCpu;
+  floorPayment?: Latency;
   healthThroughput: Throughput;
   hitThroughput: Throughput;
   mix: { throughput: number; reads: Latency; writes: Latency; hitRatio: number };
@@ -91,6 +94,8 @@ export function renderMarkdown(report: BenchReport): string {
     ]),
     row('CreatePayment over 12 open invoices', r.createPayment),
     row('baseline: its SQL sequence through pg', r.createPaymentSql),
+    ...(r.floorHit ? [row("floor: bare grpc-js handler making only a hit's PK read", r.floorHit)] : []),
+    ...(r.floorPayment ? [row("floor: bare grpc-js handler running only CreatePayment's SQL", r.floorPayment)] : []),
     '',
     '| throughput, 64 in flight (h2load) | requests/s | server CPU ms/call |',
     '|---|--:|--:|',
@@ -105,8 +110,27 @@ export function renderMarkdown(report: BenchReport): string {
     '|---|--:|--:|---|',
     ...targetsOf(report).map((t) => `| ${t.name} | ${t.measured.toFixed(2)} ${t.unit} | ${t.direction} ${t.limit} ${t.unit} | ${t.met ? 'met' : '**missed**'} |`),
     '',
+    ...floorLines(r),
   ];
   return lines.join('\n');
+}
+
+/**
+ * How much of a target's budget the stack itself takes: the floor against the
+ * target's baseline, and the service against the floor (what our code adds).
+ */
+function floorLines(r: BenchResults): string[] {
+  if (!r.floorHit || !r.floorPayment) return [];
+  const x = (value: number) => `${value.toFixed(2)} ×`;
+  const hitBase = r.health.p50 + r.pkSelect.p50;
+  const paymentBase = r.createPaymentSql.p50 + r.health.p50;
+  return [
+    "| floor (p50) | floor / the target's baseline | service / floor |",
+    '|---|--:|--:|',
+    `| 1. cache hit: ${ms(r.floorHit.p50)} ms | ${x(r.floorHit.p50 / hitBase)} (target 1.3 ×) | ${x(r.studentWarm.p50 / r.floorHit.p50)} |`,
+    `| 5. CreatePayment: ${ms(r.floorPayment.p50)} ms | ${x(r.floorPayment.p50 / paymentBase)} (target 1.5 ×) | ${x(r.createPayment.p50 / r.floorPayment.p50)} |`,
+    '',
+  ];
 }
 
 /** A small SVG bar chart: p50 latency per scenario, cold beside warm, on a log scale. */
@@ -125,6 +149,8 @@ export function renderSvg(report: BenchReport): string {
     ]),
     { label: 'CreatePayment', value: r.createPayment.p50, colour: '#36c' },
     { label: 'its SQL via pg', value: r.createPaymentSql.p50, colour: '#999' },
+    ...(r.floorHit ? [{ label: 'floor: hit', value: r.floorHit.p50, colour: '#999' }] : []),
+    ...(r.floorPayment ? [{ label: 'floor: payment', value: r.floorPayment.p50, colour: '#999' }] : []),
   ];
   const width = 760;
   const rowHeight = 22;

@@ -20,13 +20,13 @@ import { issueToken } from '../src/infrastructure/auth/token-issuer.js';
 import { runMigrations } from '../src/infrastructure/postgres/migrate.js';
 import { createSequelize } from '../src/infrastructure/postgres/sequelize.js';
 import { CacheAdminService } from '../src/gen/billing/v1/cache_admin_pb.js';
-import { GetStudentStatementRequestSchema } from '../src/gen/billing/v1/statement_pb.js';
+import { GetStudentStatementRequestSchema, GetStudentStatementResponseSchema, StatementService } from '../src/gen/billing/v1/statement_pb.js';
 import { HealthCheckRequestSchema } from '../src/gen/grpc/health/v1/health_pb.js';
 import { type Dataset, type DatasetSize, loadDataset, loadUnpaidSchool } from './dataset.js';
 import { h2load } from './h2load.js';
 import { type BenchReport, type BenchResults, renderMarkdown, renderSvg } from './report.js';
 import { freePort } from '../test/support/spawned-service.js';
-import { type BenchServer, startServer } from './server.js';
+import { type BenchServer, startFloorServer, startServer } from './server.js';
 import { type Latency, median, medianLatency } from './stats.js';
 import type { Job } from './worker.js';
 
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
   const redis = new Redis(REDIS_URL);
   let server: BenchServer | undefined;
+  let floor: BenchServer | undefined;
   try {
     const sequelize = createSequelize(databaseUrl, { poolMax: 2 });
     await runMigrations(sequelize);
@@ -106,7 +107,8 @@ async function main(): Promise<void> {
       log(`dataset ${size}: ${datasets[size]!.studentIds.length} students, ${datasets[size]!.invoices} invoices, ${datasets[size]!.payments} payments in ${Math.round(datasets[size]!.loadMs)} ms`);
     }
     const paymentStudents = (COLD_SAMPLES + 10) * REPEATS;
-    const unpaid = await loadUnpaidSchool(pool, paymentStudents * 2, seed + 1);
+    // Students for the service's payments, the SQL baseline's and the floor's.
+    const unpaid = await loadUnpaidSchool(pool, paymentStudents * 3, seed + 1);
     await pool.end();
 
     // Production configuration: JWT checked on every call, info logs, metrics on, the rate
@@ -130,6 +132,8 @@ async function main(): Promise<void> {
     const S = datasets.S!;
     const hot = S.studentIds[0]!;
     const results: Partial<BenchResults> = {};
+    floor = await startFloor(url, token, hot, databaseUrl, unpaid.schoolId);
+    const floorUrl = `http://127.0.0.1:${floor.port}`;
 
     log('baselines: Health/Check, PK SELECT, Redis GET');
     results.health = await measure(server, { kind: 'health', url, token, warmup: WARMUP, samples: SAMPLES });
@@ -139,6 +143,7 @@ async function main(): Promise<void> {
 
     log('student statement: warm (cache hit) and cold');
     results.studentWarm = await measure(server, { kind: 'student-statement', url, token, studentId: hot, cold: false, warmup: WARMUP, samples: SAMPLES });
+    results.floorHit = await measure(floor, { kind: 'student-statement', url: floorUrl, token, studentId: hot, cold: false, warmup: WARMUP, samples: SAMPLES });
     results.studentCold = await measure(server, { kind: 'student-statement', url, token, studentId: hot, cold: true, warmup: 5, samples: COLD_SAMPLES }, 2);
 
     const school: BenchResults['school'] = {};
@@ -157,11 +162,15 @@ async function main(): Promise<void> {
     const ids = unpaid.studentIds;
     const paymentRuns: Latency[] = [];
     const sqlRuns: Latency[] = [];
+    const floorRuns: Latency[] = [];
     for (let r = 0; r < REPEATS; r += 1) {
       const slice = (offset: number) => ids.slice(offset + r * (COLD_SAMPLES + 10), offset + (r + 1) * (COLD_SAMPLES + 10)) as string[];
       paymentRuns.push(await worker<Latency>({ kind: 'create-payment', url, token, studentIds: slice(0), amountMinor: '1000000', warmup: 10 }));
       sqlRuns.push(await worker<Latency>({ kind: 'create-payment-sql', databaseUrl, schoolId: unpaid.schoolId, studentIds: slice(paymentStudents), amountMinor: '1000000', warmup: 10 }));
+      floorRuns.push(await worker<Latency>({ kind: 'create-payment', url: floorUrl, token, studentIds: slice(2 * paymentStudents), amountMinor: '1000000', warmup: 10 }));
     }
+    results.floorPayment = medianLatency(floorRuns);
+    await floor.stop();
     results.createPayment = medianLatency(paymentRuns);
     results.createPaymentSql = medianLatency(sqlRuns);
 
@@ -213,6 +222,7 @@ async function main(): Promise<void> {
     await writeFile(`${OUTPUT}.svg`, renderSvg(report));
     process.stdout.write(`\n${markdown}\n`);
   } finally {
+    await floor?.stop();
     await server?.stop();
     const keys: string[] = [];
     let cursor = '0';
@@ -226,6 +236,15 @@ async function main(): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
+}
+
+/** The floor server, answering hits with the service's own response bytes for `studentId`. */
+async function startFloor(url: string, token: string, studentId: string, databaseUrl: string, schoolId: string): Promise<BenchServer> {
+  const transport = createGrpcTransport({ baseUrl: url, interceptors: [(next) => (request) => (request.header.set('authorization', `Bearer ${token}`), next(request))] });
+  const response = await createClient(StatementService, transport).getStudentStatement({ studentId });
+  const hitResponse = join(RESULTS, 'tmp', 'floor-hit-response.bin');
+  await writeFile(hitResponse, toBinary(GetStudentStatementResponseSchema, response));
+  return startFloorServer({ DATABASE_URL: databaseUrl, FLOOR_HIT_RESPONSE: hitResponse, FLOOR_SCHOOL_ID: schoolId }, join(RESULTS, 'tmp', 'floor.log'));
 }
 
 main().catch((error: unknown) => {

@@ -18,32 +18,46 @@ const TICKS_PER_SECOND = 100;
 /** The compiled service (`node dist/main.js`) in production configuration, its output to a log file. */
 export async function startServer(env: Record<string, string>, logFile: string): Promise<BenchServer> {
   const port = await freePort();
-  const log = createWriteStream(logFile);
-  // For finding where a call's CPU goes: BENCH_CPU_PROFILE=<dir> makes the service write a V8 CPU
-  // profile there when it stops; BENCH_NODE_ARGS adds Node flags (space-separated) to try.
-  const nodeArgs = [
+  const serviceEnv = { NODE_ENV: 'production', LOG_LEVEL: 'info', GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port), ...env };
+  return spawnUntilReady([...nodeArgs(), 'dist/main.js'], serviceEnv, port, logFile, 'School billing gRPC service on');
+}
+
+/** The floor server (floor-server.ts) on a free port. */
+export async function startFloorServer(env: Record<string, string>, logFile: string): Promise<BenchServer> {
+  const port = await freePort();
+  return spawnUntilReady([...nodeArgs(), '--import', 'tsx', 'bench/floor-server.ts'], { FLOOR_PORT: String(port), ...env }, port, logFile, 'floor listening');
+}
+
+/**
+ * For finding where a call's CPU goes: BENCH_CPU_PROFILE=<dir> makes the service and the floor
+ * server write V8 CPU profiles there when they stop; BENCH_NODE_ARGS adds Node flags
+ * (space-separated) to try on both.
+ */
+function nodeArgs(): string[] {
+  return [
     ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
     ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
   ];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+}
+
+async function spawnUntilReady(args: string[], env: Record<string, string>, port: number, logFile: string, ready: string): Promise<BenchServer> {
+  const log = createWriteStream(logFile);
+  const child: ChildProcess = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let banner = '';
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start; see ${logFile}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`${args.at(-1)} did not start; see ${logFile}`)), 60_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       banner += chunk.toString();
-      if (banner.includes('School billing gRPC service on')) {
+      if (banner.includes(ready)) {
         clearTimeout(timer);
         resolve();
       }
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`service exited with ${code}; see ${logFile}`));
+      reject(new Error(`${args.at(-1)} exited with ${code}; see ${logFile}`));
     });
   });
   const stat = async () => (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');

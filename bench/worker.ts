@@ -11,6 +11,7 @@ import { SchoolService } from '../src/gen/billing/v1/school_pb.js';
 import { StatementService } from '../src/gen/billing/v1/statement_pb.js';
 import { StudentService } from '../src/gen/billing/v1/student_pb.js';
 import { Health } from '../src/gen/grpc/health/v1/health_pb.js';
+import { payBySql } from './payment-sql.js';
 import { latencyOf } from './stats.js';
 
 export type Job =
@@ -119,69 +120,15 @@ function count(map: Map<string, number>, key: string | null): void {
   map.set(key ?? 'none', (map.get(key ?? 'none') ?? 0) + 1);
 }
 
-/**
- * The statement sequence CreatePayment issues for a payment that pays 12 open
- * invoices, through plain `pg` with prepared statements: the floor of what
- * the service can do.
- */
+/** CreatePayment's statement sequence through plain `pg` (payment-sql.ts): the floor of what the service can do. */
 async function paymentSqlBaseline(job: Extract<Job, { kind: 'create-payment-sql' }>) {
   const client = new pg.Client({ connectionString: job.databaseUrl });
   await client.connect();
   const now = new Date();
   try {
-    return await timed(job.studentIds.length - job.warmup, job.warmup, async (i) => {
-      const studentId = job.studentIds[i]!;
-      const paymentId = crypto.randomUUID();
-      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-      await client.query({ name: 'lock-student', text: 'SELECT id, school_id FROM students WHERE id = $1 FOR UPDATE', values: [studentId] });
-      const open = await client.query<{ id: string; amount_minor: string; applied_minor: string }>({
-        name: 'open-invoices',
-        text: `SELECT id, amount_minor, applied_minor FROM invoices WHERE student_id = $1 AND school_id = $2 AND state = 'ISSUED' AND applied_minor < amount_minor
-               ORDER BY due_date, issue_date, sequence, id FOR UPDATE`,
-        values: [studentId, job.schoolId],
-      });
-      await client.query({
-        name: 'credit-payments',
-        text: `SELECT id FROM payments WHERE student_id = $1 AND school_id = $2 AND status = 'COMPLETED' AND applied_minor < amount_minor ORDER BY paid_at, created_at, id FOR UPDATE`,
-        values: [studentId, job.schoolId],
-      });
-      let left = BigInt(job.amountMinor);
-      const ids: string[] = [];
-      const applied: string[] = [];
-      const amounts: string[] = [];
-      for (const row of open.rows) {
-        const take = left < BigInt(row.amount_minor) - BigInt(row.applied_minor) ? left : BigInt(row.amount_minor) - BigInt(row.applied_minor);
-        if (take <= 0n) break;
-        ids.push(row.id);
-        amounts.push(take.toString());
-        applied.push((BigInt(row.applied_minor) + take).toString());
-        left -= take;
-      }
-      await client.query({
-        name: 'insert-payment',
-        text: `INSERT INTO payments (id, school_id, student_id, amount_minor, applied_minor, paid_at, method, reference, status, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, 'CARD', '', 'COMPLETED', $6, $6)`,
-        values: [paymentId, job.schoolId, studentId, job.amountMinor, (BigInt(job.amountMinor) - left).toString(), now],
-      });
-      await client.query({
-        name: 'insert-allocations',
-        text: `INSERT INTO allocations (id, payment_id, invoice_id, student_id, school_id, amount_minor, created_at)
-               SELECT gen_random_uuid(), $1, invoice_id, $2, $3, amount, $4 FROM unnest($5::uuid[], $6::bigint[]) AS a(invoice_id, amount)`,
-        values: [paymentId, studentId, job.schoolId, now, ids, amounts],
-      });
-      await client.query({
-        name: 'update-invoices',
-        text: `UPDATE invoices i SET applied_minor = v.applied, updated_at = $3 FROM unnest($1::uuid[], $2::bigint[]) AS v(id, applied) WHERE i.id = v.id`,
-        values: [ids, applied, now],
-      });
-      await client.query({
-        name: 'bump-versions',
-        text: `WITH s AS (UPDATE students SET data_version = data_version + 1 WHERE id = $1 RETURNING 1)
-               UPDATE schools SET data_version = data_version + 1 WHERE id = $2`,
-        values: [studentId, job.schoolId],
-      });
-      await client.query('COMMIT');
-    });
+    return await timed(job.studentIds.length - job.warmup, job.warmup, (i) =>
+      payBySql(client, { id: crypto.randomUUID(), studentId: job.studentIds[i]!, schoolId: job.schoolId, amountMinor: BigInt(job.amountMinor), now }),
+    );
   } finally {
     await client.end();
   }
