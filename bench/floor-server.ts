@@ -3,12 +3,17 @@
  * server (no auth, interceptors, logs, metrics or cache) answering the
  * service's paths with only the storage work each call cannot avoid. A hit
  * makes the primary-key version read SPEC §5 requires and answers with the
- * service's own response bytes; a payment runs CreatePayment's SQL sequence
- * (payment-sql.ts). The bench's clients call it exactly as they call the
- * service, so service / floor is what the service adds.
+ * service's own response bytes; a cold school statement runs the service's
+ * statement queries in one read-only snapshot and answers with the service's
+ * bytes for that school (UpdateSchool, the write before each cold read, bumps
+ * the version); a payment runs CreatePayment's SQL sequence (payment-sql.ts).
+ * The bench's clients call it exactly as they call the service, so service /
+ * floor is what the service adds.
  *
- * `tsx bench/floor-server.ts` with DATABASE_URL, FLOOR_PORT and FLOOR_HIT_RESPONSE
- * (a file of GetStudentStatementResponse bytes); prints `floor listening` when ready.
+ * `tsx bench/floor-server.ts` with DATABASE_URL, FLOOR_PORT, FLOOR_SCHOOL_ID (the
+ * payments' school) and files of the service's responses: FLOOR_HIT_RESPONSE
+ * (GetStudentStatementResponse) and FLOOR_SCHOOL_RESPONSE (GetSchoolStatementResponse,
+ * first page); prints `floor listening` when ready.
  */
 import { readFile } from 'node:fs/promises';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
@@ -16,7 +21,14 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import * as grpc from '@grpc/grpc-js';
 import pg from 'pg';
 import { CreatePaymentRequestSchema, CreatePaymentResponseSchema, PaymentStatus } from '../src/gen/billing/v1/payment_pb.js';
-import { GetStudentStatementRequestSchema } from '../src/gen/billing/v1/statement_pb.js';
+import { UpdateSchoolRequestSchema } from '../src/gen/billing/v1/school_pb.js';
+import {
+  GetSchoolStatementRequestSchema,
+  GetSchoolStatementResponseSchema,
+  GetStudentStatementRequestSchema,
+} from '../src/gen/billing/v1/statement_pb.js';
+import { DEFAULT_PAGE_SIZE } from '../src/domain/page.js';
+import { SCHOOL, SCHOOL_FIGURES } from '../src/infrastructure/postgres/statement-queries.js';
 import { payBySql } from './payment-sql.js';
 
 const raw = (path: string): grpc.MethodDefinition<Buffer, Buffer> => ({
@@ -31,6 +43,8 @@ const raw = (path: string): grpc.MethodDefinition<Buffer, Buffer> => ({
 
 async function main(): Promise<void> {
   const hitResponse = await readFile(process.env.FLOOR_HIT_RESPONSE!);
+  const schoolResponse = await readFile(process.env.FLOOR_SCHOOL_RESPONSE!);
+  const asOf = fromBinary(GetSchoolStatementResponseSchema, schoolResponse).statement!.asOfDate;
   // One connection each, as the service's calls at concurrency 1 use one at a time.
   const reads = new pg.Client({ connectionString: process.env.DATABASE_URL });
   const writes = new pg.Client({ connectionString: process.env.DATABASE_URL });
@@ -43,6 +57,36 @@ async function main(): Promise<void> {
         call.sendMetadata(metadata('hit'));
         callback(null, hitResponse);
       },
+      (error: Error) => callback({ code: grpc.status.INTERNAL, details: error.message }),
+    );
+  };
+
+  const schoolQuery = prepared('school', SCHOOL);
+  const figuresQuery = prepared('school-figures', SCHOOL_FIGURES);
+  const school: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
+    const { schoolId } = fromBinary(GetSchoolStatementRequestSchema, call.request);
+    const figures = { schoolId, asOf, afterOutstanding: null, afterId: null, limit: DEFAULT_PAGE_SIZE + 1 };
+    (async () => {
+      await reads.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        await reads.query(schoolQuery({ schoolId }));
+        await reads.query(figuresQuery(figures));
+      } finally {
+        await reads.query('COMMIT');
+      }
+    })().then(
+      () => {
+        call.sendMetadata(metadata('miss'));
+        callback(null, schoolResponse);
+      },
+      (error: Error) => callback({ code: grpc.status.INTERNAL, details: error.message }),
+    );
+  };
+
+  const updateSchool: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
+    const { id, name } = fromBinary(UpdateSchoolRequestSchema, call.request);
+    writes.query({ name: 'update-school', text: 'UPDATE schools SET name = $2, data_version = data_version + 1, updated_at = now() WHERE id = $1', values: [id, name] }).then(
+      () => callback(null, Buffer.alloc(0)),
       (error: Error) => callback({ code: grpc.status.INTERNAL, details: error.message }),
     );
   };
@@ -76,8 +120,13 @@ async function main(): Promise<void> {
 
   const server = new grpc.Server();
   server.addService(
-    { getStudentStatement: raw('/billing.v1.StatementService/GetStudentStatement'), createPayment: raw('/billing.v1.PaymentService/CreatePayment') },
-    { getStudentStatement: hit, createPayment: pay },
+    {
+      getStudentStatement: raw('/billing.v1.StatementService/GetStudentStatement'),
+      getSchoolStatement: raw('/billing.v1.StatementService/GetSchoolStatement'),
+      updateSchool: raw('/billing.v1.SchoolService/UpdateSchool'),
+      createPayment: raw('/billing.v1.PaymentService/CreatePayment'),
+    },
+    { getStudentStatement: hit, getSchoolStatement: school, updateSchool, createPayment: pay },
   );
   await new Promise<number>((resolve, reject) =>
     server.bindAsync(`127.0.0.1:${process.env.FLOOR_PORT}`, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
@@ -87,6 +136,13 @@ async function main(): Promise<void> {
     server.forceShutdown();
     void Promise.all([reads.end(), writes.end()]).then(() => process.exit(0));
   });
+}
+
+/** The service's `$name` statement text as a pg prepared statement, `$name` → `$1…` once (as sql.ts does). */
+function prepared(name: string, text: string): (bind: Record<string, unknown>) => pg.QueryConfig {
+  const names: string[] = [];
+  const positional = text.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_match, key: string) => `$${(names.includes(key) ? names.indexOf(key) : names.push(key) - 1) + 1}`);
+  return (bind) => ({ name, text: positional, values: names.map((key) => bind[key]) });
 }
 
 function metadata(status: string): grpc.Metadata {

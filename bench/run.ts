@@ -20,7 +20,12 @@ import { issueToken } from '../src/infrastructure/auth/token-issuer.js';
 import { runMigrations } from '../src/infrastructure/postgres/migrate.js';
 import { createSequelize } from '../src/infrastructure/postgres/sequelize.js';
 import { CacheAdminService } from '../src/gen/billing/v1/cache_admin_pb.js';
-import { GetStudentStatementRequestSchema, GetStudentStatementResponseSchema, StatementService } from '../src/gen/billing/v1/statement_pb.js';
+import {
+  GetSchoolStatementResponseSchema,
+  GetStudentStatementRequestSchema,
+  GetStudentStatementResponseSchema,
+  StatementService,
+} from '../src/gen/billing/v1/statement_pb.js';
 import { HealthCheckRequestSchema } from '../src/gen/grpc/health/v1/health_pb.js';
 import { type Dataset, type DatasetSize, loadDataset, loadUnpaidSchool } from './dataset.js';
 import { h2load } from './h2load.js';
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
     const S = datasets.S!;
     const hot = S.studentIds[0]!;
     const results: Partial<BenchResults> = {};
-    floor = await startFloor(url, token, hot, databaseUrl, unpaid.schoolId);
+    floor = await startFloor(url, token, { studentId: hot, schoolId: S.schoolId }, databaseUrl, unpaid.schoolId);
     const floorUrl = `http://127.0.0.1:${floor.port}`;
 
     log('baselines: Health/Check, PK SELECT, Redis GET');
@@ -157,6 +162,7 @@ async function main(): Promise<void> {
       };
     }
     results.school = school;
+    results.floorColdSchoolS = await measure(floor, { kind: 'school-statement', url: floorUrl, token, schoolId: S.schoolId, cold: true, warmup: 3, samples: COLD_SAMPLES }, 2);
 
     log('CreatePayment over 12 open invoices, and its SQL sequence through pg');
     const ids = unpaid.studentIds;
@@ -238,13 +244,24 @@ async function main(): Promise<void> {
   }
 }
 
-/** The floor server, answering hits with the service's own response bytes for `studentId`. */
-async function startFloor(url: string, token: string, studentId: string, databaseUrl: string, schoolId: string): Promise<BenchServer> {
+/** The floor server, answering with the service's own response bytes for the hot student and school S. */
+async function startFloor(
+  url: string,
+  token: string,
+  answered: { studentId: string; schoolId: string },
+  databaseUrl: string,
+  paymentsSchoolId: string,
+): Promise<BenchServer> {
   const transport = createGrpcTransport({ baseUrl: url, interceptors: [(next) => (request) => (request.header.set('authorization', `Bearer ${token}`), next(request))] });
-  const response = await createClient(StatementService, transport).getStudentStatement({ studentId });
+  const statements = createClient(StatementService, transport);
   const hitResponse = join(RESULTS, 'tmp', 'floor-hit-response.bin');
-  await writeFile(hitResponse, toBinary(GetStudentStatementResponseSchema, response));
-  return startFloorServer({ DATABASE_URL: databaseUrl, FLOOR_HIT_RESPONSE: hitResponse, FLOOR_SCHOOL_ID: schoolId }, join(RESULTS, 'tmp', 'floor.log'));
+  const schoolResponse = join(RESULTS, 'tmp', 'floor-school-response.bin');
+  await writeFile(hitResponse, toBinary(GetStudentStatementResponseSchema, await statements.getStudentStatement({ studentId: answered.studentId })));
+  await writeFile(schoolResponse, toBinary(GetSchoolStatementResponseSchema, await statements.getSchoolStatement({ schoolId: answered.schoolId })));
+  return startFloorServer(
+    { DATABASE_URL: databaseUrl, FLOOR_HIT_RESPONSE: hitResponse, FLOOR_SCHOOL_RESPONSE: schoolResponse, FLOOR_SCHOOL_ID: paymentsSchoolId },
+    join(RESULTS, 'tmp', 'floor.log'),
+  );
 }
 
 main().catch((error: unknown) => {
