@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { freePort } from '../test/support/spawned-service.js';
 
 export interface BenchServer {
@@ -40,26 +39,30 @@ function nodeArgs(): string[] {
   ];
 }
 
+/**
+ * Starts a server whose stdout and stderr go straight to `logFile`, as a
+ * service's output goes to a file or a log collector, and waits for `ready`
+ * in it. This process never reads the log while the bench runs: when it piped
+ * the service's output through itself, copying the request log cost it
+ * 0.2–0.4 ms of CPU per call on the same two CPUs, and a hit's throughput
+ * measured that instead of the service.
+ */
 async function spawnUntilReady(args: string[], env: Record<string, string>, port: number, logFile: string, ready: string): Promise<BenchServer> {
-  const log = createWriteStream(logFile);
-  const child: ChildProcess = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let banner = '';
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.at(-1)} did not start; see ${logFile}`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      banner += chunk.toString();
-      if (banner.includes(ready)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.at(-1)} exited with ${code}; see ${logFile}`));
-    });
-  });
+  const output = await open(logFile, 'w');
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', output.fd, output.fd] });
+  } finally {
+    await output.close();
+  }
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  const deadline = Date.now() + 60_000;
+  while (!(await readFile(logFile, 'utf8')).includes(ready)) {
+    if (exited !== undefined) throw new Error(`${args.at(-1)} exited with ${exited}; see ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`${args.at(-1)} did not start; see ${logFile}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const stat = async () => (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
   return {
     port,
