@@ -64,6 +64,8 @@ export async function spawnService(env: Record<string, string>, options: number 
     const check = () => {
       if (output.includes('School billing gRPC service on')) {
         clearTimeout(timer);
+        // Tests read `output()` later; searching it on every chunk for the rest of the run is waste.
+        child.stdout!.off('data', check);
         resolve();
       }
     };
