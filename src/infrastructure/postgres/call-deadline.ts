@@ -25,12 +25,16 @@ export function runWithDeadline<T>(deadline: CallDeadline, work: () => Promise<T
   return current.run(deadline, work);
 }
 
+const NO_DEADLINE: CallDeadline = Object.freeze({});
+
 /**
  * Runs `work` outside any call's deadline: for reads shared by several calls
  * (batched version reads), which one caller's deadline must not cut short.
+ * An empty deadline rather than `exit()`: on Node 20, `exit()` turns the
+ * process-wide async hooks off and on again around `work`, on every batch.
  */
 export function runWithoutDeadline<T>(work: () => T): T {
-  return current.exit(work);
+  return current.run(NO_DEADLINE, work);
 }
 
 function expired(): DomainError {
