@@ -1,7 +1,7 @@
 /**
- * The floor of a cache hit and of a payment on this stack: a bare grpc-js
- * server (no auth, interceptors, logs, metrics or cache) answering the
- * service's paths with only the storage work each call cannot avoid. A hit
+ * The floor of a cache hit, a cold school statement and a payment on this
+ * stack: a bare grpc-js server (no auth, interceptors, logs, metrics or
+ * cache) answering the service's paths with only the storage work each call cannot avoid. A hit
  * makes the primary-key version read SPEC §5 requires and answers with the
  * service's own response bytes; a cold school statement runs the service's
  * statement queries in one read-only snapshot and answers with the service's
