@@ -1,14 +1,14 @@
 /**
  * The floor of a cache hit, a cold school statement and a payment on this
- * stack: a bare grpc-js server (no auth, interceptors, logs, metrics or
- * cache) answering the service's paths with only the storage work each call cannot avoid. A hit
- * makes the primary-key version read SPEC §5 requires and answers with the
- * service's own response bytes; a cold school statement runs the service's
- * statement queries in one read-only snapshot and answers with the service's
- * bytes for that school (UpdateSchool, the write before each cold read, bumps
- * the version); a payment runs CreatePayment's SQL sequence (payment-sql.ts).
- * The bench's clients call it exactly as they call the service, so service /
- * floor is what the service adds.
+ * stack: a bare grpc-js server (no auth, interceptors, logs, metrics or cache)
+ * answering the service's paths with only the storage work each call cannot
+ * avoid. A hit makes the primary-key version read SPEC §5 requires and answers
+ * with the service's own response bytes; a cold school statement runs the
+ * service's statement queries in one read-only snapshot and answers with the
+ * service's bytes for that school (UpdateSchool, the write before each cold
+ * read, bumps the version); a payment runs CreatePayment's SQL sequence
+ * (payment-sql.ts). The bench's clients call it exactly as they call the
+ * service, so service / floor is what the service adds.
  *
  * `tsx bench/floor-server.ts` with DATABASE_URL, FLOOR_PORT, FLOOR_SCHOOL_ID (the
  * payments' school) and files of the service's responses: FLOOR_HIT_RESPONSE
