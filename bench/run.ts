@@ -6,19 +6,16 @@
  * bench/results/latest.{json,md,svg} (a quick run writes bench/results/tmp/
  * quick.* instead, so a smoke run never replaces the published figures).
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { issueToken } from '../src/infrastructure/auth/token-issuer.js';
-import { runMigrations } from '../src/infrastructure/postgres/migrate.js';
-import { createSequelize } from '../src/infrastructure/postgres/sequelize.js';
 import { CacheAdminService } from '../src/gen/billing/v1/cache_admin_pb.js';
 import {
   GetSchoolStatementResponseSchema,
@@ -27,6 +24,7 @@ import {
   StatementService,
 } from '../src/gen/billing/v1/statement_pb.js';
 import { HealthCheckRequestSchema } from '../src/gen/grpc/health/v1/health_pb.js';
+import { createBenchDatabase, removeKeys } from './stores.js';
 import { type Dataset, type DatasetSize, loadDataset, loadUnpaidSchool } from './dataset.js';
 import { h2load } from './h2load.js';
 import { type BenchReport, type BenchResults, renderMarkdown, renderSvg } from './report.js';
@@ -34,8 +32,8 @@ import { freePort } from '../test/support/spawned-service.js';
 import { type BenchServer, startFloorServer, startServer } from './server.js';
 import { type Latency, median, medianLatency } from './stats.js';
 import type { Job } from './worker.js';
+import { runWorker } from './worker-process.js';
 
-const execFileAsync = promisify(execFile);
 const quick = process.argv.includes('--quick');
 const seedArg = process.argv.indexOf('--seed');
 const seed = seedArg > 0 ? Number(process.argv[seedArg + 1]) : 20261125;
@@ -56,14 +54,6 @@ function log(message: string): void {
   process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
 }
 
-async function worker<T>(job: Job): Promise<T> {
-  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', 'bench/worker.ts', JSON.stringify(job)], {
-    maxBuffer: 10 * 1024 * 1024,
-    timeout: 15 * 60_000,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
-}
-
 /**
  * Runs a measurement REPEATS times, with the server's CPU per call: every
  * call the job makes counts, warm-up included, and `callsPerSample` when
@@ -79,7 +69,7 @@ async function measure<T extends Latency>(
   const cpu: number[] = [];
   for (let r = 0; r < REPEATS; r += 1) {
     const before = await server.cpuMs();
-    runs.push(await worker<T>(job));
+    runs.push(await runWorker<T>(job));
     cpu.push(((await server.cpuMs()) - before) / calls);
   }
   return { ...(medianLatency(runs) as T), cpuMsPerCall: median(cpu), runs };
@@ -92,19 +82,13 @@ async function main(): Promise<void> {
   const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');
 
-  const dbName = `billing_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const databaseUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
+  const database = await createBenchDatabase(ADMIN_URL, 'bench');
+  const databaseUrl = database.url;
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
   const redis = new Redis(REDIS_URL);
   let server: BenchServer | undefined;
   let floor: BenchServer | undefined;
   try {
-    const sequelize = createSequelize(databaseUrl, { poolMax: 2 });
-    await runMigrations(sequelize);
-    await sequelize.close();
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     const datasets: Partial<Record<DatasetSize, Dataset>> = {};
     for (const size of SIZES) {
@@ -142,9 +126,9 @@ async function main(): Promise<void> {
 
     log('baselines: Health/Check, PK SELECT, Redis GET');
     results.health = await measure(server, { kind: 'health', url, token, warmup: WARMUP, samples: SAMPLES });
-    results.pkSelect = await worker<Latency>({ kind: 'pk-select', databaseUrl, studentId: hot, warmup: WARMUP, samples: SAMPLES });
-    await worker({ kind: 'student-statement', url, token, studentId: hot, cold: false, warmup: 1, samples: 1 });
-    results.redisGet = await worker<Latency>({ kind: 'redis-get', redisUrl: REDIS_URL, key: `${prefix}statement:student:${hot}`, warmup: WARMUP, samples: SAMPLES });
+    results.pkSelect = await runWorker<Latency>({ kind: 'pk-select', databaseUrl, studentId: hot, warmup: WARMUP, samples: SAMPLES });
+    await runWorker({ kind: 'student-statement', url, token, studentId: hot, cold: false, warmup: 1, samples: 1 });
+    results.redisGet = await runWorker<Latency>({ kind: 'redis-get', redisUrl: REDIS_URL, key: `${prefix}statement:student:${hot}`, warmup: WARMUP, samples: SAMPLES });
 
     log('student statement: warm (cache hit) and cold');
     results.studentWarm = await measure(server, { kind: 'student-statement', url, token, studentId: hot, cold: false, warmup: WARMUP, samples: SAMPLES });
@@ -171,9 +155,9 @@ async function main(): Promise<void> {
     const floorRuns: Latency[] = [];
     for (let r = 0; r < REPEATS; r += 1) {
       const slice = (offset: number) => ids.slice(offset + r * (COLD_SAMPLES + 10), offset + (r + 1) * (COLD_SAMPLES + 10)) as string[];
-      paymentRuns.push(await worker<Latency>({ kind: 'create-payment', url, token, studentIds: slice(0), amountMinor: '1000000', warmup: 10 }));
-      sqlRuns.push(await worker<Latency>({ kind: 'create-payment-sql', databaseUrl, schoolId: unpaid.schoolId, studentIds: slice(paymentStudents), amountMinor: '1000000', warmup: 10 }));
-      floorRuns.push(await worker<Latency>({ kind: 'create-payment', url: floorUrl, token, studentIds: slice(2 * paymentStudents), amountMinor: '1000000', warmup: 10 }));
+      paymentRuns.push(await runWorker<Latency>({ kind: 'create-payment', url, token, studentIds: slice(0), amountMinor: '1000000', warmup: 10 }));
+      sqlRuns.push(await runWorker<Latency>({ kind: 'create-payment-sql', databaseUrl, schoolId: unpaid.schoolId, studentIds: slice(paymentStudents), amountMinor: '1000000', warmup: 10 }));
+      floorRuns.push(await runWorker<Latency>({ kind: 'create-payment', url: floorUrl, token, studentIds: slice(2 * paymentStudents), amountMinor: '1000000', warmup: 10 }));
     }
     results.floorPayment = medianLatency(floorRuns);
     await floor.stop();
@@ -199,7 +183,7 @@ async function main(): Promise<void> {
     );
 
     log('95/5 read/write mix over 1,000 students (16 in flight)');
-    results.mix = await worker<BenchResults['mix']>({ kind: 'mix', url, token, studentIds: [...datasets.M!.studentIds], requests: quick ? 3000 : 20_000, inflight: 16, writeShare: 0.05, seed });
+    results.mix = await runWorker<BenchResults['mix']>({ kind: 'mix', url, token, studentIds: [...datasets.M!.studentIds], requests: quick ? 3000 : 20_000, inflight: 16, writeShare: 0.05, seed });
 
     const largest = SIZES.at(-1)!;
     log(`memory: warming every statement of ${largest}`);
@@ -230,17 +214,9 @@ async function main(): Promise<void> {
   } finally {
     await floor?.stop();
     await server?.stop();
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
-    if (keys.length > 0) await redis.unlink(...keys);
+    await removeKeys(redis, prefix);
     redis.disconnect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 }
 

@@ -1,0 +1,143 @@
+/**
+ * `npm run bench:ab`: compares two configurations or builds of the service
+ * on this noisy host. Both run at once against one database and Redis; each
+ * round runs every job on A and on B back to back (in alternating order), so
+ * the host's drift from one minute to the next hits both alike, and the
+ * paired ratios B/A are reported with their median and spread.
+ *
+ *   AB_A / AB_B        JSON objects of environment variables for each service ({} by default)
+ *   AB_A_MAIN / AB_B_MAIN  entry of each build (default dist/main.js; copy dist/ aside to compare builds)
+ *   AB_JOBS            comma-separated: health, hit, cold-school, payment (p50 at concurrency 1),
+ *                      hit-rps, health-rps (h2load, 64 in flight) — default health,hit,hit-rps
+ *   AB_ROUNDS          default 8
+ *
+ * It builds nothing: run `npm run build` first.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { GetStudentStatementRequestSchema } from '../src/gen/billing/v1/statement_pb.js';
+import { HealthCheckRequestSchema } from '../src/gen/grpc/health/v1/health_pb.js';
+import { issueToken } from '../src/infrastructure/auth/token-issuer.js';
+import { freePort } from '../test/support/spawned-service.js';
+import { loadDataset, loadUnpaidSchool } from './dataset.js';
+import { h2load } from './h2load.js';
+import { type BenchServer, startServer } from './server.js';
+import { type Latency, median } from './stats.js';
+import { createBenchDatabase, removeKeys } from './stores.js';
+import type { Job } from './worker.js';
+import { runWorker } from './worker-process.js';
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ROUNDS = Number(process.env.AB_ROUNDS ?? 8);
+const JOBS = (process.env.AB_JOBS ?? 'health,hit,hit-rps').split(',');
+const KNOWN = new Set(['health', 'hit', 'cold-school', 'payment', 'hit-rps', 'health-rps']);
+const PAYMENTS_PER_RUN = 60;
+const THROUGHPUT_REQUESTS = 20_000;
+const VARIANTS = ['A', 'B'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+async function main(): Promise<void> {
+  const unknown = JOBS.filter((job) => !KNOWN.has(job));
+  if (unknown.length > 0) throw new Error(`unknown AB_JOBS ${unknown.join(', ')}; known: ${[...KNOWN].join(', ')}`);
+  await mkdir('bench/results/tmp', { recursive: true });
+  const database = await createBenchDatabase(ADMIN_URL, 'ab');
+  const redis = new Redis(REDIS_URL);
+  const prefix = `bench-ab:${randomBytes(4).toString('hex')}:`;
+  const servers: Partial<Record<Variant, BenchServer>> = {};
+  try {
+    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    const S = await loadDataset(pool, 'S', 20261125);
+    const unpaid = JOBS.includes('payment') ? await loadUnpaidSchool(pool, ROUNDS * VARIANTS.length * PAYMENTS_PER_RUN, 20261126) : undefined;
+    await pool.end();
+    const secret = randomBytes(32).toString('hex');
+    for (const variant of VARIANTS) {
+      const env = JSON.parse(process.env[`AB_${variant}`] ?? '{}') as Record<string, string>;
+      servers[variant] = await startServer(
+        {
+          DATABASE_URL: database.url,
+          REDIS_URL,
+          CACHE_KEY_PREFIX: `${prefix}${variant}:`,
+          AUTH_JWT_SECRET: secret,
+          METRICS_PORT: String(await freePort()),
+          RATE_LIMIT_PER_SECOND: '1000000',
+          RATE_LIMIT_BURST: '1000000',
+          ...env,
+        },
+        `bench/results/tmp/ab-service-${variant}.log`,
+        process.env[`AB_${variant}_MAIN`],
+      );
+    }
+    const token = await issueToken(secret, { role: 'admin', subject: 'bench', expiresInSeconds: 6 * 3600, issuer: 'school-billing', audience: 'school-billing' });
+    const hot = S.studentIds[0]!;
+    let nextPayer = 0;
+
+    /** One measurement of `job` on a service: p50 in ms, or requests per second. */
+    const measure = async (job: string, url: string, first: boolean): Promise<number> => {
+      const warmup = first ? 1000 : 200;
+      const p50 = async (spec: Job) => (await runWorker<Latency>(spec)).p50;
+      switch (job) {
+        case 'health':
+          return p50({ kind: 'health', url, token, warmup, samples: 500 });
+        case 'hit':
+          return p50({ kind: 'student-statement', url, token, studentId: hot, cold: false, warmup, samples: 500 });
+        case 'cold-school':
+          return p50({ kind: 'school-statement', url, token, schoolId: S.schoolId, cold: true, warmup: 3, samples: 30 });
+        case 'payment': {
+          const studentIds = unpaid!.studentIds.slice(nextPayer, (nextPayer += PAYMENTS_PER_RUN));
+          return p50({ kind: 'create-payment', url, token, studentIds, amountMinor: '1000000', warmup: 10 });
+        }
+        default: {
+          const hit = job === 'hit-rps';
+          if (first) {
+            await runWorker(
+              hit ? { kind: 'student-statement', url, token, studentId: hot, cold: false, warmup: 1000, samples: 1 } : { kind: 'health', url, token, warmup: 1000, samples: 1 },
+            );
+          }
+          const result = await h2load({
+            url: hit ? `${url}/billing.v1.StatementService/GetStudentStatement` : `${url}/grpc.health.v1.Health/Check`,
+            body: hit ? toBinary(GetStudentStatementRequestSchema, create(GetStudentStatementRequestSchema, { studentId: hot })) : toBinary(HealthCheckRequestSchema, create(HealthCheckRequestSchema, {})),
+            requests: THROUGHPUT_REQUESTS,
+            connections: 4,
+            streams: 16,
+            token,
+            bodyFile: `bench/results/tmp/ab-body-${job}.bin`,
+          });
+          if (result.succeeded !== THROUGHPUT_REQUESTS) throw new Error(`h2load: ${THROUGHPUT_REQUESTS - result.succeeded} calls failed`);
+          return result.throughput;
+        }
+      }
+    };
+
+    const figures = new Map<string, Record<Variant, number[]>>(JOBS.map((job) => [job, { A: [], B: [] }]));
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const job of JOBS) {
+        for (const variant of round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
+          figures.get(job)![variant].push(await measure(job, `http://127.0.0.1:${servers[variant]!.port}`, round === 0));
+        }
+      }
+      process.stdout.write(`round ${round + 1}/${ROUNDS} done\n`);
+    }
+    process.stdout.write('\n| job | unit | A (median) | B (median) | paired B/A: median | min–max |\n|---|---|--:|--:|--:|--:|\n');
+    for (const [job, { A, B }] of figures) {
+      const ratios = A.map((a, i) => B[i]! / a);
+      const unit = job.endsWith('-rps') ? 'requests/s' : 'p50 ms';
+      process.stdout.write(
+        `| ${job} | ${unit} | ${median(A).toFixed(2)} | ${median(B).toFixed(2)} | ${median(ratios).toFixed(3)} | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} |\n`,
+      );
+    }
+  } finally {
+    for (const server of Object.values(servers)) await server.stop();
+    await removeKeys(redis, prefix);
+    redis.disconnect();
+    await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

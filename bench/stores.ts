@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import pg from 'pg';
+import { runMigrations } from '../src/infrastructure/postgres/migrate.js';
+import { createSequelize } from '../src/infrastructure/postgres/sequelize.js';
+
+export interface BenchDatabase {
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database with the service's schema, next to the one `adminUrl` names. */
+export async function createBenchDatabase(adminUrl: string, label: string): Promise<BenchDatabase> {
+  const name = `billing_${label}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+  const drop = async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  };
+  try {
+    const sequelize = createSequelize(url, { poolMax: 2 });
+    await runMigrations(sequelize);
+    await sequelize.close();
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  return { url, drop };
+}
+
+/** Unlinks every key under `prefix` (SCAN, never KEYS). */
+export async function removeKeys(redis: Redis, prefix: string): Promise<void> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== '0');
+  if (keys.length > 0) await redis.unlink(...keys);
+}
