@@ -28,6 +28,7 @@ import {
   GetStudentStatementRequestSchema,
 } from '../src/gen/billing/v1/statement_pb.js';
 import { DEFAULT_PAGE_SIZE } from '../src/domain/page.js';
+import { preparedQuery } from '../src/infrastructure/postgres/sql.js';
 import { SCHOOL, SCHOOL_FIGURES } from '../src/infrastructure/postgres/statement-queries.js';
 import { payBySql } from './payment-sql.js';
 
@@ -61,16 +62,15 @@ async function main(): Promise<void> {
     );
   };
 
-  const schoolQuery = prepared('school', SCHOOL);
-  const figuresQuery = prepared('school-figures', SCHOOL_FIGURES);
   const school: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
     const { schoolId } = fromBinary(GetSchoolStatementRequestSchema, call.request);
     const figures = { schoolId, asOf, afterOutstanding: null, afterId: null, limit: DEFAULT_PAGE_SIZE + 1 };
     (async () => {
       await reads.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
-        await reads.query(schoolQuery({ schoolId }));
-        await reads.query(figuresQuery(figures));
+        // The service's own statements, prepared as it prepares them (sql.ts).
+        await reads.query(preparedQuery(SCHOOL, { schoolId }));
+        await reads.query(preparedQuery(SCHOOL_FIGURES, figures));
       } finally {
         await reads.query('COMMIT');
       }
@@ -136,13 +136,6 @@ async function main(): Promise<void> {
     server.forceShutdown();
     void Promise.all([reads.end(), writes.end()]).then(() => process.exit(0));
   });
-}
-
-/** The service's `$name` statement text as a pg prepared statement, `$name` → `$1…` once (as sql.ts does). */
-function prepared(name: string, text: string): (bind: Record<string, unknown>) => pg.QueryConfig {
-  const names: string[] = [];
-  const positional = text.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_match, key: string) => `$${(names.includes(key) ? names.indexOf(key) : names.push(key) - 1) + 1}`);
-  return (bind) => ({ name, text: positional, values: names.map((key) => bind[key]) });
 }
 
 function metadata(status: string): grpc.Metadata {

@@ -52,6 +52,12 @@ function valuesOf(statement: Compiled, bind: Bind | undefined): unknown[] {
   });
 }
 
+/** `sql` with `$name` parameters → the named prepared statement pg runs, values bound. */
+export function preparedQuery(sql: string, bind?: Bind): { name: string; text: string; values: unknown[] } {
+  const statement = compile(sql);
+  return { name: statement.name, text: statement.text, values: valuesOf(statement, bind) };
+}
+
 /**
  * Raw SQL on Sequelize's own pooled pg connections — the transaction's
  * connection when there is one — as named prepared statements, with plain
@@ -138,8 +144,7 @@ export class Sql {
 
   private async run(sql: string, bind: Bind | undefined): Promise<{ rows: object[]; rowCount: number | null }> {
     requireTimeLeft();
-    const statement = compile(sql);
-    const query = { name: statement.name, text: statement.text, values: valuesOf(statement, bind) };
+    const query = preparedQuery(sql, bind);
     const log = loggingOf(this.sequelize);
     if (typeof log === 'function') log(sql);
     const connections = connectionsOf(this.sequelize);
