@@ -12,7 +12,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { createClient } from '@connectrpc/connect';
-import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { issueToken } from '../src/infrastructure/auth/token-issuer.js';
@@ -31,6 +30,7 @@ import { type BenchReport, type BenchResults, renderMarkdown, renderSvg } from '
 import { freePort } from '../test/support/spawned-service.js';
 import { type BenchServer, startFloorServer, startServer } from './server.js';
 import { type Latency, median, medianLatency } from './stats.js';
+import { benchTransport } from './transport.js';
 import type { Job } from './worker.js';
 import { runWorker } from './worker-process.js';
 
@@ -159,10 +159,10 @@ async function main(): Promise<void> {
       sqlRuns.push(await runWorker<Latency>({ kind: 'create-payment-sql', databaseUrl, schoolId: unpaid.schoolId, studentIds: slice(paymentStudents), amountMinor: '1000000', warmup: 10 }));
       floorRuns.push(await runWorker<Latency>({ kind: 'create-payment', url: floorUrl, token, studentIds: slice(2 * paymentStudents), amountMinor: '1000000', warmup: 10 }));
     }
-    results.floorPayment = medianLatency(floorRuns);
-    await floor.stop();
     results.createPayment = medianLatency(paymentRuns);
     results.createPaymentSql = medianLatency(sqlRuns);
+    results.floorPayment = medianLatency(floorRuns);
+    await floor.stop();
 
     log('throughput at 64 in flight (h2load): Health/Check and cache hits');
     const requests = quick ? 20_000 : 60_000;
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
 
     const largest = SIZES.at(-1)!;
     log(`memory: warming every statement of ${largest}`);
-    const admin = createClient(CacheAdminService, createGrpcTransport({ baseUrl: url, interceptors: [(next) => (request) => (request.header.set('authorization', `Bearer ${token}`), next(request))] }));
+    const admin = createClient(CacheAdminService, benchTransport(url, token));
     const warmed = await admin.warmStatements({ schoolId: datasets[largest]!.schoolId });
     results.memory = {
       dataset: largest,
@@ -228,8 +228,7 @@ async function startFloor(
   databaseUrl: string,
   paymentsSchoolId: string,
 ): Promise<BenchServer> {
-  const transport = createGrpcTransport({ baseUrl: url, interceptors: [(next) => (request) => (request.header.set('authorization', `Bearer ${token}`), next(request))] });
-  const statements = createClient(StatementService, transport);
+  const statements = createClient(StatementService, benchTransport(url, token));
   const hitResponse = join(RESULTS, 'tmp', 'floor-hit-response.bin');
   const schoolResponse = join(RESULTS, 'tmp', 'floor-school-response.bin');
   await writeFile(hitResponse, toBinary(GetStudentStatementResponseSchema, await statements.getStudentStatement({ studentId: answered.studentId })));

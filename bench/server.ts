@@ -63,7 +63,10 @@ async function spawnUntilReady(args: string[], env: Record<string, string>, port
   const deadline = Date.now() + 60_000;
   while (!(await readFile(logFile, 'utf8')).includes(ready)) {
     if (exited !== undefined) throw new Error(`${args.at(-1)} exited with ${exited}; see ${logFile}`);
-    if (Date.now() > deadline) throw new Error(`${args.at(-1)} did not start; see ${logFile}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${args.at(-1)} did not start; see ${logFile}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const stat = async () => (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');

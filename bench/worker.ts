@@ -3,7 +3,6 @@
  * server's: `tsx bench/worker.ts '<json job>'` prints one JSON result line.
  */
 import { createClient } from '@connectrpc/connect';
-import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PaymentMethod, PaymentService } from '../src/gen/billing/v1/payment_pb.js';
@@ -13,6 +12,7 @@ import { StudentService } from '../src/gen/billing/v1/student_pb.js';
 import { Health } from '../src/gen/grpc/health/v1/health_pb.js';
 import { payBySql } from './payment-sql.js';
 import { latencyOf } from './stats.js';
+import { benchTransport } from './transport.js';
 
 export type Job =
   | { kind: 'health'; url: string; token?: string; warmup: number; samples: number }
@@ -27,10 +27,7 @@ export type Job =
 const job = JSON.parse(process.argv[2]!) as Job;
 
 function clients(url: string, token?: string) {
-  const transport = createGrpcTransport({
-    baseUrl: url,
-    interceptors: token ? [(next) => (req) => (req.header.set('authorization', `Bearer ${token}`), next(req))] : [],
-  });
+  const transport = benchTransport(url, token);
   return {
     health: createClient(Health, transport),
     statements: createClient(StatementService, transport),
