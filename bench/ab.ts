@@ -26,12 +26,10 @@ import { loadDataset, loadUnpaidSchool } from './dataset.js';
 import { h2load } from './h2load.js';
 import { type BenchServer, startServer } from './server.js';
 import { type Latency, median } from './stats.js';
-import { createBenchDatabase, removeKeys } from './stores.js';
+import { ADMIN_URL, REDIS_URL, createBenchDatabase, removeKeys } from './stores.js';
 import type { Job } from './worker.js';
 import { runWorker } from './worker-process.js';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 8);
 const JOBS = (process.env.AB_JOBS ?? 'health,hit,hit-rps').split(',');
 const KNOWN = new Set(['health', 'hit', 'cold-school', 'payment', 'hit-rps', 'health-rps']);

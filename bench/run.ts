@@ -23,7 +23,7 @@ import {
   StatementService,
 } from '../src/gen/billing/v1/statement_pb.js';
 import { HealthCheckRequestSchema } from '../src/gen/grpc/health/v1/health_pb.js';
-import { createBenchDatabase, removeKeys } from './stores.js';
+import { ADMIN_URL, REDIS_URL, createBenchDatabase, removeKeys } from './stores.js';
 import { type Dataset, type DatasetSize, loadDataset, loadUnpaidSchool } from './dataset.js';
 import { h2load } from './h2load.js';
 import { type BenchReport, type BenchResults, renderMarkdown, renderSvg } from './report.js';
@@ -45,8 +45,6 @@ const COLD_SAMPLES = quick ? 30 : 100;
 // the first 3,600 in a probe), and a long-running service is measured in that steady state.
 const WARMUP = 1000;
 const SIZES: DatasetSize[] = quick ? ['S', 'M'] : ['S', 'M', 'L'];
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RESULTS = 'bench/results';
 const OUTPUT = quick ? join(RESULTS, 'tmp', 'quick') : join(RESULTS, 'latest');
 

@@ -4,6 +4,10 @@ import pg from 'pg';
 import { runMigrations } from '../src/infrastructure/postgres/migrate.js';
 import { createSequelize } from '../src/infrastructure/postgres/sequelize.js';
 
+/** The server the bench creates its databases on, and the Redis it uses: BENCH_…, else TEST_…, else local defaults. */
+export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
 export interface BenchDatabase {
   readonly url: string;
   drop(): Promise<void>;
