@@ -76,16 +76,22 @@ WITH invoice_totals AS (
     FROM payments
    WHERE school_id = $schoolId
    GROUP BY student_id
+), enrolled AS (
+  SELECT id AS student_id, first_name, last_name, status FROM students WHERE school_id = $schoolId
 ), members AS (
-  SELECT id AS student_id FROM students WHERE school_id = $schoolId
-  UNION
-  SELECT student_id FROM invoice_totals
-  UNION
-  SELECT student_id FROM payment_totals
+  SELECT student_id, true AS enrolled, first_name, last_name, status FROM enrolled
+  UNION ALL
+  SELECT f.student_id, false, s.first_name, s.last_name, s.status
+    FROM (SELECT student_id FROM invoice_totals
+          UNION
+          SELECT student_id FROM payment_totals
+          EXCEPT
+          SELECT student_id FROM enrolled) f
+   CROSS JOIN LATERAL (SELECT first_name, last_name, status FROM students WHERE id = f.student_id LIMIT 1) s
 ), accounts AS (
   SELECT m.student_id,
-         s.school_id = $schoolId AS enrolled,
-         s.first_name, s.last_name, s.status,
+         m.enrolled,
+         m.first_name, m.last_name, m.status,
          COALESCE(i.invoice_count, 0)        AS invoice_count,
          COALESCE(i.unpaid_count, 0)         AS unpaid_count,
          COALESCE(i.partially_paid_count, 0) AS partially_paid_count,
@@ -104,7 +110,6 @@ WITH invoice_totals AS (
          COALESCE(p.received_minor, 0)       AS received_minor,
          COALESCE(p.credit_minor, 0)         AS credit_minor
     FROM members m
-    JOIN students s ON s.id = m.student_id
     LEFT JOIN invoice_totals i ON i.student_id = m.student_id
     LEFT JOIN payment_totals p ON p.student_id = m.student_id
 )`;
