@@ -116,15 +116,17 @@ WITH invoice_totals AS (
 
 /**
  * $schoolId, $asOf, $limit and the keyset ($afterOutstanding, $afterId, both
- * null for the first page) → the school's totals, counts, aging and student
- * counts on every row, beside one page of student rows (outstanding
- * descending, then student id); a school with no row on this page gives one
- * row with the totals and null row columns. One statement, so the accounts
- * are aggregated once for both.
+ * null for the first page) → one page of student rows (outstanding
+ * descending, then student id), the first of them also carrying the school's
+ * totals, counts, aging and student counts (null on the others: the client
+ * parses them once, not once per row); a school with no row on this page
+ * gives one row with the totals and null row columns. One statement, so the
+ * accounts are aggregated once for both.
  */
 export const SCHOOL_FIGURES = `${ACCOUNTS},
 totals AS (
-  SELECT COALESCE(SUM(invoiced_minor), 0)::text       AS invoiced_minor,
+  SELECT 1::bigint                                    AS row_position,
+         COALESCE(SUM(invoiced_minor), 0)::text       AS invoiced_minor,
          COALESCE(SUM(applied_minor), 0)::text        AS applied_minor,
          COALESCE(SUM(received_minor), 0)::text       AS received_minor,
          COALESCE(SUM(credit_minor), 0)::text         AS credit_minor,
@@ -147,7 +149,8 @@ totals AS (
     FROM accounts
 ), page AS (
   SELECT a.student_id, a.first_name, a.last_name, a.status,
-         a.invoiced_minor, a.applied_minor, a.outstanding_minor, a.credit_minor, a.overdue_minor
+         a.invoiced_minor, a.applied_minor, a.outstanding_minor, a.credit_minor, a.overdue_minor,
+         row_number() OVER (ORDER BY a.outstanding_minor DESC, a.student_id) AS row_position
     FROM accounts a
    WHERE $afterId::uuid IS NULL
       OR a.outstanding_minor < $afterOutstanding::numeric
@@ -165,6 +168,6 @@ SELECT t.*,
        p.outstanding_minor::text AS row_outstanding_minor,
        p.credit_minor::text      AS row_credit_minor,
        p.overdue_minor::text     AS row_overdue_minor
-  FROM totals t
-  LEFT JOIN page p ON true
+  FROM page p
+  FULL JOIN totals t ON t.row_position = p.row_position
  ORDER BY p.outstanding_minor DESC, p.student_id`;
