@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { runMigrations } from '../src/infrastructure/postgres/migrate.js';
 import { createSequelize } from '../src/infrastructure/postgres/sequelize.js';
+import { keysUnder } from '../test/support/redis-keys.js';
 
 /** The server the bench creates its databases on, and the Redis it uses: BENCH_…, else TEST_…, else local defaults. */
 export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -35,14 +36,8 @@ export async function createBenchDatabase(adminUrl: string, label: string): Prom
   return { url, drop };
 }
 
-/** Unlinks every key under `prefix` (SCAN, never KEYS). */
+/** Unlinks every key under `prefix`. */
 export async function removeKeys(redis: Redis, prefix: string): Promise<void> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...found);
-  } while (cursor !== '0');
+  const keys = await keysUnder(redis, prefix);
   if (keys.length > 0) await redis.unlink(...keys);
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { RedisStatementCache } from '../../src/infrastructure/cache/redis-statement-cache.js';
+import { keysUnder } from '../support/redis-keys.js';
 import { statementCacheContract } from './statement-cache.contract.js';
 
 /** The shared Redis: read/write only, every test under its own random prefix, deleted afterwards. */
@@ -9,17 +10,6 @@ const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Generous: the shared server may be busy with other suites; the timeout itself is tested on a private server. */
 const COMMAND_TIMEOUT_MS = 2_000;
-
-async function keysUnder(raw: Redis, prefix: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
-  return found;
-}
 
 describe('RedisStatementCache on the shared Redis', () => {
   let raw: Redis;
