@@ -3,7 +3,8 @@
  * on this noisy host. Both run at once against one database and Redis; each
  * round runs every job on A and on B back to back (in alternating order), so
  * the host's drift from one minute to the next hits both alike, and the
- * paired ratios B/A are reported with their median and spread.
+ * paired ratios B/A are reported with their median and spread, for the
+ * figure and for the server CPU per call (including warm-up calls).
  *
  *   AB_A / AB_B        JSON objects of environment variables for each service ({} by default)
  *   AB_A_MAIN / AB_B_MAIN  entry of each build (default dist/main.js; copy dist/ aside to compare builds)
@@ -73,10 +74,11 @@ async function main(): Promise<void> {
     const hot = S.studentIds[0]!;
     let nextPayer = 0;
 
-    /** One measurement of `job` on a service: p50 in ms, or requests per second. */
-    const measure = async (job: string, url: string, first: boolean): Promise<number> => {
+    /** One measurement of `job` on a service: p50 in ms, or requests per second; and how many calls it made. */
+    const measure = async (job: string, url: string, first: boolean): Promise<{ figure: number; calls: number }> => {
       const warmup = first ? 1000 : 200;
-      const p50 = async (spec: Job) => (await runWorker<Latency>(spec)).p50;
+      const made = (figure: number, calls: number) => ({ figure, calls });
+      const p50 = async (spec: Extract<Job, { samples: number }>) => made((await runWorker<Latency>(spec)).p50, spec.warmup + spec.samples);
       switch (job) {
         case 'health':
           return p50({ kind: 'health', url, token, warmup, samples: 500 });
@@ -86,11 +88,14 @@ async function main(): Promise<void> {
           return p50({ kind: 'school-statement', url, token, schoolId: S.schoolId, cold: true, warmup: 3, samples: 30 });
         case 'payment': {
           const studentIds = unpaid!.studentIds.slice(nextPayer, (nextPayer += PAYMENTS_PER_RUN));
-          return p50({ kind: 'create-payment', url, token, studentIds, amountMinor: '1000000', warmup: 10 });
+          // The first `warmup` payers are paid during the warm-up, so they count once.
+          return made((await runWorker<Latency>({ kind: 'create-payment', url, token, studentIds, amountMinor: '1000000', warmup: 10 })).p50, studentIds.length);
         }
         default: {
           const hit = job === 'hit-rps';
+          let calls = THROUGHPUT_REQUESTS;
           if (first) {
+            calls += 1001;
             await runWorker(
               hit ? { kind: 'student-statement', url, token, studentId: hot, cold: false, warmup: 1000, samples: 1 } : { kind: 'health', url, token, warmup: 1000, samples: 1 },
             );
@@ -105,28 +110,35 @@ async function main(): Promise<void> {
             bodyFile: `bench/results/tmp/ab-body-${job}.bin`,
           });
           if (result.succeeded !== THROUGHPUT_REQUESTS) throw new Error(`h2load: ${THROUGHPUT_REQUESTS - result.succeeded} calls failed`);
-          return result.throughput;
+          return made(result.throughput, calls);
         }
       }
     };
 
     const figures = new Map<string, Record<Variant, number[]>>(JOBS.map((job) => [job, { A: [], B: [] }]));
+    // Server CPU per call is steadier than latency here: it does not wait on the other processes' wake-ups.
+    const cpu = new Map<string, Record<Variant, number[]>>(JOBS.map((job) => [job, { A: [], B: [] }]));
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const job of JOBS) {
         for (const variant of round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
-          figures.get(job)![variant].push(await measure(job, `http://127.0.0.1:${servers[variant]!.port}`, round === 0));
+          const server = servers[variant]!;
+          const before = await server.cpuMs();
+          const { figure, calls } = await measure(job, `http://127.0.0.1:${server.port}`, round === 0);
+          figures.get(job)![variant].push(figure);
+          cpu.get(job)![variant].push(((await server.cpuMs()) - before) / calls);
         }
       }
       process.stdout.write(`round ${round + 1}/${ROUNDS} done\n`);
     }
     process.stdout.write('\n| job | unit | A (median) | B (median) | paired B/A: median | min–max |\n|---|---|--:|--:|--:|--:|\n');
-    for (const [job, { A, B }] of figures) {
+    const row = (job: string, unit: string, { A, B }: Record<Variant, number[]>, digits: number) => {
       const ratios = A.map((a, i) => B[i]! / a);
-      const unit = job.endsWith('-rps') ? 'requests/s' : 'p50 ms';
       process.stdout.write(
-        `| ${job} | ${unit} | ${median(A).toFixed(2)} | ${median(B).toFixed(2)} | ${median(ratios).toFixed(3)} | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} |\n`,
+        `| ${job} | ${unit} | ${median(A).toFixed(digits)} | ${median(B).toFixed(digits)} | ${median(ratios).toFixed(3)} | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} |\n`,
       );
-    }
+    };
+    for (const [job, values] of figures) row(job, job.endsWith('-rps') ? 'requests/s' : 'p50 ms', values, 2);
+    for (const [job, values] of cpu) row(job, 'server CPU ms/call', values, 3);
   } finally {
     for (const server of Object.values(servers)) await server.stop();
     await removeKeys(redis, prefix);
