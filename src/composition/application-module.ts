@@ -92,11 +92,11 @@ export function buildUseCases(deps: UseCaseDependencies): BillingUseCases {
 export const applicationModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.access)
     .toResolvedValue(
-      (verifier: TokenVerifier | null, ownership: ResourceOwnership): AccessUseCases => ({
+      (verifier: TokenVerifier | null, ownership: ResourceOwnership, versions: VersionBatcher): AccessUseCases => ({
         authenticate: new Authenticate(verifier),
-        authorize: new Authorize(ownership),
+        authorize: new Authorize(ownership, versions),
       }),
-      [TOKENS.tokenVerifier, TOKENS.ownership],
+      [TOKENS.tokenVerifier, TOKENS.ownership, TOKENS.versions],
     )
     .inSingletonScope();
   bind(TOKENS.statementCache)

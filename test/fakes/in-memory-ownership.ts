@@ -1,19 +1,17 @@
 import type { ResourceOwnership } from '../../src/application/ports/resource-ownership.js';
 import type { OwnedTarget } from '../../src/domain/access.js';
-import type { InvoiceId, PaymentId, SchoolId, StudentId } from '../../src/domain/ids.js';
+import type { InvoiceId, PaymentId, SchoolId } from '../../src/domain/ids.js';
 import type { InMemoryState } from './in-memory-state.js';
 
-/** Ownership over the fake state; counts lookups, as the port allows one per call. */
+/** Ownership of invoices and payments over the fake state; counts lookups, as the port allows one per call. */
 export class InMemoryOwnership implements ResourceOwnership {
   lookups = 0;
 
   constructor(private readonly state: InMemoryState) {}
 
-  async schoolOf(target: OwnedTarget): Promise<SchoolId | null> {
+  async schoolOf(target: Exclude<OwnedTarget, { kind: 'student' }>): Promise<SchoolId | null> {
     this.lookups += 1;
     switch (target.kind) {
-      case 'student':
-        return this.state.students.get(target.id as StudentId)?.schoolId ?? null;
       case 'invoice':
         return this.state.invoices.get(target.id as InvoiceId)?.schoolId ?? null;
       case 'payment':

@@ -15,7 +15,7 @@ export class InMemoryStatementVersions implements StatementVersionSource {
       const student = this.state.students.get(id);
       const school = student && this.state.schools.get(student.schoolId);
       if (!student || !school) continue;
-      found.set(id, { version: this.state.studentVersions.get(id) ?? 0n, epoch: this.state.epoch, timezone: school.timezone });
+      found.set(id, { version: this.state.studentVersions.get(id) ?? 0n, epoch: this.state.epoch, schoolId: school.id, timezone: school.timezone });
     }
     return found;
   }
@@ -25,7 +25,7 @@ export class InMemoryStatementVersions implements StatementVersionSource {
     const found = new Map<SchoolId, CurrentVersion>();
     for (const id of ids) {
       const school = this.state.schools.get(id);
-      if (school) found.set(id, { version: this.state.schoolVersions.get(id) ?? 0n, epoch: this.state.epoch, timezone: school.timezone });
+      if (school) found.set(id, { version: this.state.schoolVersions.get(id) ?? 0n, epoch: this.state.epoch, schoolId: school.id, timezone: school.timezone });
     }
     return found;
   }

@@ -45,7 +45,7 @@ export async function startFakeTarget(): Promise<FuzzTarget & { clock: ReturnTyp
     host: '127.0.0.1',
     port: 0,
     useCases: buildUseCases(fakes.dependencies),
-    interceptors: callInterceptors({ authenticate: new Authenticate(verifier), authorize: new Authorize(new InMemoryOwnership(fakes.state)), rateLimiter: null }, {}),
+    interceptors: callInterceptors({ authenticate: new Authenticate(verifier), authorize: new Authorize(new InMemoryOwnership(fakes.state), fakes.versions), rateLimiter: null }, {}),
     reportInternalError: (error) => internalErrors.push(error),
   });
   return {

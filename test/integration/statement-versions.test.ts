@@ -86,4 +86,19 @@ describe('statement versions on PostgreSQL', () => {
     expect((await source.students([unknown as StudentId])).size).to.equal(0);
     expect((await source.schools([unknown as SchoolId])).size).to.equal(0);
   });
+
+  it("carry the student's current school (authorization reads it from them), in the one-id and the batch forms", async () => {
+    const { useCases } = postgresUseCases(db.sequelize, new FakeClock());
+    const other = (await useCases.createSchool.execute({ name: 'W', currencyCode: 'USD', timezone: 'Asia/Tokyo' })).id;
+    const moving = (await useCases.createStudent.execute({ schoolId, firstName: 'M', lastName: 'M', email: '', externalRef: '', status: 'ACTIVE' })).id;
+    const source = new SequelizeStatementVersionSource(db.sequelize);
+    expect((await source.students([moving])).get(moving)).to.include({ schoolId, timezone: 'UTC' });
+
+    await useCases.updateStudent.execute({ id: moving, schoolId: other });
+
+    expect((await source.students([moving])).get(moving)).to.include({ schoolId: other, timezone: 'Asia/Tokyo' });
+    const batch = await source.students([moving, studentId]);
+    expect([batch.get(moving)!.schoolId, batch.get(studentId)!.schoolId]).to.deep.equal([other, schoolId]);
+    expect((await source.schools([other])).get(other)).to.include({ schoolId: other });
+  });
 });

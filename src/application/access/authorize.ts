@@ -1,5 +1,8 @@
-import { type AccessTarget, type Actor, accessDenied, adminRequired, canAccessSchool, isOwnedTarget } from '../../domain/access.js';
+import { type AccessTarget, type Actor, type OwnedTarget, accessDenied, adminRequired, canAccessSchool, isOwnedTarget } from '../../domain/access.js';
+import type { SchoolId } from '../../domain/ids.js';
 import type { ResourceOwnership } from '../ports/resource-ownership.js';
+import type { CallVersions } from '../statement/call-versions.js';
+import type { VersionBatcher } from '../statement/version-batcher.js';
 
 /**
  * Decides whether the actor may make a call on its declared targets, before
@@ -11,11 +14,19 @@ import type { ResourceOwnership } from '../ports/resource-ownership.js';
  * primary-key read, the only one a call may cost); a resource outside its
  * schools and one that does not exist get the same ACCESS_DENIED.
  * Administrative operations need an administrator (ADMIN_REQUIRED).
+ *
+ * A student's school comes from the student's statement version read (the
+ * same primary-key query), and the version goes into the call's `read`
+ * record: a student statement read next in the call needs no second round
+ * trip (call-versions.ts).
  */
 export class Authorize {
-  constructor(private readonly ownership: ResourceOwnership) {}
+  constructor(
+    private readonly ownership: ResourceOwnership,
+    private readonly versions: VersionBatcher,
+  ) {}
 
-  async execute(actor: Actor, targets: readonly AccessTarget[]): Promise<void> {
+  async execute(actor: Actor, targets: readonly AccessTarget[], read?: CallVersions): Promise<void> {
     const owned = targets.filter(isOwnedTarget);
     if (owned.length > 1) throw new Error('invariant: a call names at most one resource whose school must be looked up');
     if (actor.role === 'admin') return;
@@ -26,8 +37,15 @@ export class Authorize {
     }
     const [resource] = owned;
     if (resource) {
-      const schoolId = await this.ownership.schoolOf(resource);
+      const schoolId = await this.schoolOf(resource, read);
       if (schoolId === null || !canAccessSchool(actor, schoolId)) throw accessDenied(resource.field);
     }
+  }
+
+  private async schoolOf(resource: OwnedTarget, read: CallVersions | undefined): Promise<SchoolId | null> {
+    if (resource.kind !== 'student') return this.ownership.schoolOf(resource);
+    const current = await this.versions.student(resource.id);
+    read?.rememberStudent(resource.id, current);
+    return current?.schoolId ?? null;
   }
 }

@@ -2,10 +2,11 @@ import type { OwnedTarget } from '../../domain/access.js';
 import type { SchoolId } from '../../domain/ids.js';
 
 /**
- * Which school a resource belongs to, for authorization: a student's current
- * school, an invoice's issuing school, a payment's receiving school. One
- * primary-key read; null when there is no such resource.
+ * Which school an invoice (issuing) or a payment (receiving) belongs to, for
+ * authorization; a student's comes with its statement version
+ * (StatementVersionSource). One primary-key read; null when there is no such
+ * resource.
  */
 export interface ResourceOwnership {
-  schoolOf(target: OwnedTarget): Promise<SchoolId | null>;
+  schoolOf(target: Exclude<OwnedTarget, { kind: 'student' }>): Promise<SchoolId | null>;
 }

@@ -4,7 +4,9 @@ import type { SchoolId, StudentId } from '../../domain/ids.js';
 export interface CurrentVersion {
   readonly version: bigint;
   readonly epoch: bigint;
-  /** The timezone of the school the statement is dated in (a student's current school). */
+  /** The school the statement is dated in: a student's current school, or the school itself. */
+  readonly schoolId: SchoolId;
+  /** That school's timezone. */
   readonly timezone: string;
 }
 

@@ -7,11 +7,16 @@ import type { Clock } from '../ports/clock.js';
 import type { StatementCodec } from '../ports/statement-codec.js';
 import type { StatementReader } from '../ports/statement-reader.js';
 import { todayAt } from '../shared/school-calendar.js';
+import type { CallVersions } from './call-versions.js';
 import type { CachedRead, Computed, StatementCache } from './statement-cache.js';
 import { statementKeys } from './statement-keys.js';
 import type { VersionBatcher } from './version-batcher.js';
 
-/** The student's account at their current school as of today there, through the statement cache. */
+/**
+ * The student's account at their current school as of today there, through
+ * the statement cache; with the version this call has already read, when
+ * authorization read it (call-versions.ts).
+ */
 export class GetStudentStatement {
   constructor(
     private readonly cache: StatementCache,
@@ -21,11 +26,12 @@ export class GetStudentStatement {
     private readonly clock: Clock,
   ) {}
 
-  execute(studentId: StudentId): Promise<CachedRead<StudentStatement>> {
+  execute(studentId: StudentId, read?: CallVersions): Promise<CachedRead<StudentStatement>> {
+    const known = read?.student(studentId);
     return this.cache.read({
       kind: 'student',
       key: statementKeys.student(studentId),
-      current: () => this.versions.student(studentId),
+      current: () => (known !== undefined ? Promise.resolve(known) : this.versions.student(studentId)),
       compute: () => this.compute(studentId),
       encode: (statement) => this.codec.encodeStudent(statement),
       decode: (payload) => this.codec.decodeStudent(payload),

@@ -6,13 +6,12 @@ import { type Row, textOf } from './rows.js';
 import { Sql } from './sql.js';
 
 /** One primary-key read per kind; the table comes from this fixed map, never from the request. */
-const SCHOOL_OF: Readonly<Record<OwnedTarget['kind'], string>> = {
-  student: 'SELECT school_id FROM students WHERE id = $id',
+const SCHOOL_OF: Readonly<Record<Exclude<OwnedTarget['kind'], 'student'>, string>> = {
   invoice: 'SELECT school_id FROM invoices WHERE id = $id',
   payment: 'SELECT school_id FROM payments WHERE id = $id',
 };
 
-/** The school of a student (current), invoice (issuing) or payment (receiving), outside any transaction. */
+/** The school of an invoice (issuing) or payment (receiving), outside any transaction. */
 export class SequelizeResourceOwnership implements ResourceOwnership {
   private readonly sql: Sql;
 
@@ -20,7 +19,7 @@ export class SequelizeResourceOwnership implements ResourceOwnership {
     this.sql = new Sql(sequelize);
   }
 
-  async schoolOf(target: OwnedTarget): Promise<SchoolId | null> {
+  async schoolOf(target: Exclude<OwnedTarget, { kind: 'student' }>): Promise<SchoolId | null> {
     const row = await this.sql.one<Row>(SCHOOL_OF[target.kind], { id: target.id });
     return row ? (textOf(row.school_id, 'school_id') as SchoolId) : null;
   }

@@ -6,8 +6,8 @@ import { type Row, bigintOf, textOf } from './rows.js';
 import { Sql } from './sql.js';
 
 /**
- * Each student's statement version, the epoch, and the timezone of the
- * student's current school, for the students `match`es. Two forms: $ids, and
+ * Each student's statement version, the epoch, and the student's current
+ * school with its timezone, for the students `match`es. Two forms: $ids, and
  * $id alone, which a batch of one (every read when the service is not busy)
  * runs. PostgreSQL estimates ten rows for `= ANY($ids)` whatever the array
  * holds, judges its generic plan dearer than one made for the actual ids and
@@ -15,7 +15,7 @@ import { Sql } from './sql.js';
  * trip at 10,000 students); the one-id form it plans once per connection.
  */
 const studentVersions = (match: string) => `
-SELECT st.id, st.data_version, sc.timezone, (SELECT epoch FROM cache_epoch) AS epoch
+SELECT st.id, st.data_version, st.school_id, sc.timezone, (SELECT epoch FROM cache_epoch) AS epoch
   FROM students st JOIN schools sc ON sc.id = st.school_id
  WHERE ${match}`;
 const STUDENT_VERSIONS = studentVersions('st.id = ANY($ids::uuid[])');
@@ -23,7 +23,7 @@ const STUDENT_VERSION = studentVersions('st.id = $id::uuid');
 
 /** Each school's statement version, the epoch and its timezone: $ids, or $id alone (as above). */
 const schoolVersions = (match: string) => `
-SELECT id, data_version, timezone, (SELECT epoch FROM cache_epoch) AS epoch
+SELECT id, data_version, id AS school_id, timezone, (SELECT epoch FROM cache_epoch) AS epoch
   FROM schools
  WHERE ${match}`;
 const SCHOOL_VERSIONS = schoolVersions('id = ANY($ids::uuid[])');
@@ -72,6 +72,7 @@ function versionsOf<Id extends string>(rows: Row[]): Map<Id, CurrentVersion> {
       {
         version: bigintOf(row.data_version, 'data_version'),
         epoch: bigintOf(row.epoch, 'cache_epoch.epoch'),
+        schoolId: textOf(row.school_id, 'school_id') as SchoolId,
         timezone: textOf(row.timezone, 'schools.timezone'),
       },
     ]),

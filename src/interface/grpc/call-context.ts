@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { type HandlerContext, createContextKey } from '@connectrpc/connect';
+import type { CallVersions } from '../../application/statement/call-versions.js';
 import { type Actor, UNAUTHENTICATED_ADMIN } from '../../domain/access.js';
 import type { DomainError } from '../../domain/errors.js';
 
@@ -21,6 +22,9 @@ export interface Caller {
 }
 
 export const CALLER = createContextKey<Caller | null>(null, { description: 'caller' });
+
+/** The statement versions the call has read so far (authorization reads a student's with the student's school); unset when the call was not authorized (tests over fakes). */
+export const CALL_VERSIONS = createContextKey<CallVersions | undefined>(undefined, { description: 'statement versions read by the call' });
 
 /**
  * The authenticated actor of a call. A server wired without the identify

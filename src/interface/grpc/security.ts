@@ -3,7 +3,8 @@ import type { Authorize } from '../../application/access/authorize.js';
 import type { Actor } from '../../domain/access.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
 import { accessRuleFor } from './access-rules.js';
-import { CALLER, type Caller, PEER_ADDRESS } from './call-context.js';
+import { CallVersions } from '../../application/statement/call-versions.js';
+import { CALLER, CALL_VERSIONS, type Caller, PEER_ADDRESS } from './call-context.js';
 import type { UnaryInterceptor } from './interceptors.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -17,7 +18,8 @@ import type { RateLimiter } from './rate-limiter.js';
  *    the token subject, or the peer address when there is no valid token;
  * 3. `authorize` answers UNAUTHENTICATED for a failed authentication, then
  *    checks the method's access rule (access-rules.ts) before the handler
- *    reads anything.
+ *    reads anything. What it read on the way (a student's statement
+ *    version) goes into the call's CALL_VERSIONS for the handler.
  *
  * Health and reflection are not billing services and are not intercepted:
  * they stay callable without a token.
@@ -71,7 +73,9 @@ export function authorize(policy: Authorize): UnaryInterceptor {
     const rule = accessRuleFor(call.service, call.method);
     // Fail closed: a method nobody declared is nobody's to call.
     if (rule === undefined) throw new Error(`no access rule for ${call.service.typeName}/${call.method.name}`);
-    await policy.execute(caller.actor, rule(call.request as never));
+    const read = new CallVersions();
+    call.context.values.set(CALL_VERSIONS, read);
+    await policy.execute(caller.actor, rule(call.request as never), read);
     return next();
   };
 }

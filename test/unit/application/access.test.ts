@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Authenticate } from '../../../src/application/access/authenticate.js';
 import { Authorize } from '../../../src/application/access/authorize.js';
+import { CallVersions } from '../../../src/application/statement/call-versions.js';
 import { type AccessTarget, type Actor, UNAUTHENTICATED_ADMIN, actorFromClaims } from '../../../src/domain/access.js';
 import type { InvoiceId, SchoolId, StudentId } from '../../../src/domain/ids.js';
 import { InMemoryOwnership } from '../../fakes/in-memory-ownership.js';
@@ -27,7 +28,7 @@ describe('access (use cases)', () => {
     const otherStudent = await fakes.given.student(other.id);
     const otherInvoice = await fakes.given.invoice(otherStudent.id, 500n, '2026-04-01');
     const ownership = new InMemoryOwnership(fakes.state);
-    const authorize = new Authorize(ownership);
+    const authorize = new Authorize(ownership, fakes.versions);
     const scoped: Actor = { role: 'school', subject: 'portal', schoolIds: new Set([own.id]) };
     const admin: Actor = { role: 'admin', subject: 'ops' };
     return { ...fakes, own, other, ownStudent, otherStudent, otherInvoice, ownership, authorize, scoped, admin };
@@ -40,14 +41,44 @@ describe('access (use cases)', () => {
         expect(await outcome(w.authorize.execute(w.admin, targets))).to.equal('allowed');
       }
       expect(w.ownership.lookups).to.equal(0);
+      expect(w.versionSource.reads).to.equal(0);
     });
 
-    it('costs a school caller no lookup for a school id, and one for a student, invoice or payment', async () => {
+    it('costs a school caller no lookup for a school id, and one for a student (its statement version read), invoice or payment', async () => {
       const w = await world();
       expect(await outcome(w.authorize.execute(w.scoped, [{ kind: 'school', id: w.own.id }]))).to.equal('allowed');
-      expect(w.ownership.lookups).to.equal(0);
+      expect([w.ownership.lookups, w.versionSource.reads]).to.deep.equal([0, 0]);
       expect(await outcome(w.authorize.execute(w.scoped, [{ kind: 'student', id: w.ownStudent.id }]))).to.equal('allowed');
-      expect(w.ownership.lookups).to.equal(1);
+      expect([w.ownership.lookups, w.versionSource.reads]).to.deep.equal([0, 1]);
+      const ownInvoice = await w.given.invoice(w.ownStudent.id, 500n, '2026-04-01');
+      expect(await outcome(w.authorize.execute(w.scoped, [{ kind: 'invoice', id: ownInvoice.id }]))).to.equal('allowed');
+      expect([w.ownership.lookups, w.versionSource.reads]).to.deep.equal([1, 1]);
+    });
+
+    it("keeps a student's version read in the call's record, and the call's student statement read uses it instead of reading again", async () => {
+      const w = await world();
+      await w.useCases.getStudentStatement.execute(w.ownStudent.id);
+      const readsBefore = w.versionSource.reads;
+      const read = new CallVersions();
+      expect(await outcome(w.authorize.execute(w.scoped, [{ kind: 'student', id: w.ownStudent.id }], read))).to.equal('allowed');
+      expect(read.student(w.ownStudent.id)).to.include({ schoolId: w.own.id });
+      const statement = await w.useCases.getStudentStatement.execute(w.ownStudent.id, read);
+      expect(statement.status).to.equal('hit');
+      expect(w.versionSource.reads - readsBefore).to.equal(1);
+      // Without the record, the statement read makes its own version read.
+      await w.useCases.getStudentStatement.execute(w.ownStudent.id);
+      expect(w.versionSource.reads - readsBefore).to.equal(2);
+    });
+
+    it("records a refused student lookup too, and never another student's", async () => {
+      const w = await world();
+      const read = new CallVersions();
+      expect(await outcome(w.authorize.execute(w.scoped, [{ kind: 'student', id: w.otherStudent.id, field: 'student_id' }], read))).to.include({ reason: 'ACCESS_DENIED' });
+      expect(read.student(w.otherStudent.id)).to.include({ schoolId: w.other.id });
+      expect(read.student(w.ownStudent.id)).to.equal(undefined);
+      const missing = new CallVersions();
+      await outcome(w.authorize.execute(w.scoped, [{ kind: 'student', id: UNKNOWN as StudentId }], missing));
+      expect(missing.student(UNKNOWN as StudentId)).to.equal(null);
     });
 
     it('answers out of scope and nonexistent alike: ACCESS_DENIED, same message', async () => {
@@ -66,7 +97,7 @@ describe('access (use cases)', () => {
       const w = await world();
       const transfer = (to: SchoolId) => w.authorize.execute(w.scoped, [{ kind: 'student', id: w.ownStudent.id }, { kind: 'school', id: to }]);
       expect(await outcome(transfer(w.other.id))).to.include({ reason: 'ACCESS_DENIED' });
-      expect(w.ownership.lookups).to.equal(0);
+      expect([w.ownership.lookups, w.versionSource.reads]).to.deep.equal([0, 0]);
       const both: Actor = { role: 'school', subject: 'group', schoolIds: new Set([w.own.id, w.other.id]) };
       expect(await outcome(w.authorize.execute(both, [{ kind: 'student', id: w.ownStudent.id }, { kind: 'school', id: w.other.id }]))).to.equal('allowed');
     });

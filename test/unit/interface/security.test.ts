@@ -2,6 +2,7 @@ import { createContextValues, createHandlerContext } from '@connectrpc/connect';
 import { expect } from 'chai';
 import { Authenticate } from '../../../src/application/access/authenticate.js';
 import { Authorize } from '../../../src/application/access/authorize.js';
+import { VersionBatcher } from '../../../src/application/statement/version-batcher.js';
 import type { Actor } from '../../../src/domain/access.js';
 import { DomainError } from '../../../src/domain/errors.js';
 import { SchoolService } from '../../../src/gen/billing/v1/school_pb.js';
@@ -64,6 +65,7 @@ describe('transport security (interceptors)', () => {
     const school: Actor = { role: 'school', subject: 'portal', schoolIds: new Set() };
     const verifier = { verify: async (token: string) => (token === 'admin' ? admin : token === 'school' ? school : Promise.reject(new DomainError('AUTH_TOKEN_INVALID', 'bad'))) };
     const noLookups = { schoolOf: async () => null };
+    const noVersions = new VersionBatcher({ students: async () => new Map(), schools: async () => new Map() }, queueMicrotask);
     const handled: string[] = [];
     type Method = (request: unknown, context: unknown) => Promise<unknown>;
     const impl: Record<'createSchool' | 'listSchools', Method> = {
@@ -71,7 +73,7 @@ describe('transport security (interceptors)', () => {
       listSchools: async () => (handled.push('listSchools'), {}),
     };
     const call = (method: 'createSchool' | 'listSchools', token: string | null, limiter = new RateLimiter({ perSecond: 1, burst: 100 })) => {
-      const wrapped = intercept(SchoolService, impl as never, [identify(new Authenticate(verifier)), rateLimit(limiter), authorize(new Authorize(noLookups))]) as unknown as typeof impl;
+      const wrapped = intercept(SchoolService, impl as never, [identify(new Authenticate(verifier)), rateLimit(limiter), authorize(new Authorize(noLookups, noVersions))]) as unknown as typeof impl;
       const context = createHandlerContext({
         service: SchoolService,
         method: SchoolService.method[method],

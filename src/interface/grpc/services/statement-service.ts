@@ -6,6 +6,7 @@ import {
   GetStudentStatementResponseSchema,
   StatementService,
 } from '../../../gen/billing/v1/statement_pb.js';
+import { CALL_VERSIONS } from '../call-context.js';
 import { ResponseMemo } from '../encoded-responses.js';
 import { schoolStatementMessage, studentStatementMessage } from '../messages.js';
 import { page, requiredId } from '../requests.js';
@@ -19,7 +20,8 @@ export function statementService(useCases: BillingUseCases): ServiceImpl<typeof 
   const schoolResponses = new ResponseMemo<SchoolStatement, typeof GetSchoolStatementResponseSchema>(GetSchoolStatementResponseSchema);
   return {
     async getStudentStatement(request, context) {
-      const read = await useCases.getStudentStatement.execute(requiredId(request.studentId, 'student_id'));
+      // Authorization may have read the student's version already (call-versions.ts).
+      const read = await useCases.getStudentStatement.execute(requiredId(request.studentId, 'student_id'), context.values.get(CALL_VERSIONS));
       context.responseHeader.set(CACHE_STATUS_HEADER, read.status);
       return studentResponses.respond(read.value, (statement) => ({ statement: studentStatementMessage(statement) }));
     },
