@@ -13,6 +13,8 @@ export interface BenchResults {
   pkSelect: Latency;
   redisGet: Latency;
   studentWarm: WithCpu;
+  /** The same hit for a school caller (its authorization looks up the student's school); absent in reports before it. */
+  studentWarmScoped?: WithCpu;
   studentCold: WithCpu;
   school: Record<string, { warm: WithCpu; cold: WithCpu }>;
   createPayment: Latency;
@@ -88,6 +90,7 @@ export function renderMarkdown(report: BenchReport): string {
     row('baseline: PK SELECT through pg', r.pkSelect),
     row('baseline: Redis GET through ioredis', r.redisGet),
     row('student statement, warm (hit)', r.studentWarm),
+    ...(r.studentWarmScoped ? [row('student statement, warm (hit), school caller', r.studentWarmScoped)] : []),
     row('student statement, cold (after a write)', r.studentCold),
     ...Object.entries(school).flatMap(([size, s]) => [
       row(`school statement ${size} (${report.datasets[size]?.students} students), warm`, s.warm),
@@ -145,6 +148,7 @@ export function renderSvg(report: BenchReport): string {
     { label: 'PK SELECT', value: r.pkSelect.p50, colour: '#999' },
     { label: 'Redis GET', value: r.redisGet.p50, colour: '#999' },
     { label: 'student warm', value: r.studentWarm.p50, colour: '#2a7' },
+    ...(r.studentWarmScoped ? [{ label: 'student warm (school)', value: r.studentWarmScoped.p50, colour: '#2a7' }] : []),
     { label: 'student cold', value: r.studentCold.p50, colour: '#c63' },
     ...Object.entries(school).flatMap(([size, s]) => [
       { label: `school ${size} warm`, value: s.warm.p50, colour: '#2a7' },

@@ -118,6 +118,14 @@ async function main(): Promise<void> {
     const token = await issueToken(secret, { role: 'admin', subject: 'bench', expiresInSeconds: 6 * 3600, issuer: 'school-billing', audience: 'school-billing' });
     const S = datasets.S!;
     const hot = S.studentIds[0]!;
+    const schoolToken = await issueToken(secret, {
+      role: 'school',
+      schoolIds: [S.schoolId],
+      subject: 'bench-school',
+      expiresInSeconds: 6 * 3600,
+      issuer: 'school-billing',
+      audience: 'school-billing',
+    });
     const results: Partial<BenchResults> = {};
     floor = await startFloor(url, token, { studentId: hot, schoolId: S.schoolId }, databaseUrl, unpaid.schoolId);
     const floorUrl = `http://127.0.0.1:${floor.port}`;
@@ -131,6 +139,8 @@ async function main(): Promise<void> {
     log('student statement: warm (cache hit) and cold');
     results.studentWarm = await measure(server, { kind: 'student-statement', url, token, studentId: hot, cold: false, warmup: WARMUP, samples: SAMPLES });
     results.floorHit = await measure(floor, { kind: 'student-statement', url: floorUrl, token, studentId: hot, cold: false, warmup: WARMUP, samples: SAMPLES });
+    // A school's own staff, the usual caller: authorization looks up the student's school first.
+    results.studentWarmScoped = await measure(server, { kind: 'student-statement', url, token: schoolToken, studentId: hot, cold: false, warmup: WARMUP, samples: SAMPLES });
     results.studentCold = await measure(server, { kind: 'student-statement', url, token, studentId: hot, cold: true, warmup: 5, samples: COLD_SAMPLES }, 2);
 
     const school: BenchResults['school'] = {};
