@@ -8,7 +8,7 @@
  *
  *   AB_A / AB_B        JSON objects of environment variables for each service ({} by default)
  *   AB_A_MAIN / AB_B_MAIN  entry of each build (default dist/main.js; copy dist/ aside to compare builds)
- *   AB_JOBS            comma-separated: health, hit, cold-school, payment (p50 at concurrency 1),
+ *   AB_JOBS            comma-separated: health, hit, hit-school (a school caller's), cold-school, payment (p50 at concurrency 1),
  *                      hit-rps, health-rps (h2load, 64 in flight) — default health,hit,hit-rps
  *   AB_ROUNDS          default 8
  *
@@ -33,7 +33,7 @@ import { runWorker } from './worker-process.js';
 
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 8);
 const JOBS = (process.env.AB_JOBS ?? 'health,hit,hit-rps').split(',');
-const KNOWN = new Set(['health', 'hit', 'cold-school', 'payment', 'hit-rps', 'health-rps']);
+const KNOWN = new Set(['health', 'hit', 'hit-school', 'cold-school', 'payment', 'hit-rps', 'health-rps']);
 const PAYMENTS_PER_RUN = 60;
 const THROUGHPUT_REQUESTS = 20_000;
 const VARIANTS = ['A', 'B'] as const;
@@ -71,6 +71,14 @@ async function main(): Promise<void> {
       );
     }
     const token = await issueToken(secret, { role: 'admin', subject: 'bench', expiresInSeconds: 6 * 3600, issuer: 'school-billing', audience: 'school-billing' });
+    const schoolToken = await issueToken(secret, {
+      role: 'school',
+      schoolIds: [S.schoolId],
+      subject: 'bench-school',
+      expiresInSeconds: 6 * 3600,
+      issuer: 'school-billing',
+      audience: 'school-billing',
+    });
     const hot = S.studentIds[0]!;
     let nextPayer = 0;
 
@@ -83,7 +91,8 @@ async function main(): Promise<void> {
         case 'health':
           return p50({ kind: 'health', url, token, warmup, samples: 500 });
         case 'hit':
-          return p50({ kind: 'student-statement', url, token, studentId: hot, cold: false, warmup, samples: 500 });
+        case 'hit-school':
+          return p50({ kind: 'student-statement', url, token: job === 'hit' ? token : schoolToken, studentId: hot, cold: false, warmup, samples: 500 });
         case 'cold-school':
           return p50({ kind: 'school-statement', url, token, schoolId: S.schoolId, cold: true, warmup: 3, samples: 30 });
         case 'payment': {
