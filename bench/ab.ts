@@ -21,12 +21,12 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { GetStudentStatementRequestSchema } from '../src/gen/billing/v1/statement_pb.js';
 import { HealthCheckRequestSchema } from '../src/gen/grpc/health/v1/health_pb.js';
-import { issueToken } from '../src/infrastructure/auth/token-issuer.js';
 import { freePort } from '../test/support/spawned-service.js';
 import { loadDataset, loadUnpaidSchool } from './dataset.js';
 import { h2load } from './h2load.js';
 import { type BenchServer, startServer } from './server.js';
 import { type Latency, median } from './stats.js';
+import { benchTokens } from './tokens.js';
 import { ADMIN_URL, REDIS_URL, createBenchDatabase, removeKeys } from './stores.js';
 import type { Job } from './worker.js';
 import { runWorker } from './worker-process.js';
@@ -70,15 +70,7 @@ async function main(): Promise<void> {
         process.env[`AB_${variant}_MAIN`],
       );
     }
-    const token = await issueToken(secret, { role: 'admin', subject: 'bench', expiresInSeconds: 6 * 3600, issuer: 'school-billing', audience: 'school-billing' });
-    const schoolToken = await issueToken(secret, {
-      role: 'school',
-      schoolIds: [S.schoolId],
-      subject: 'bench-school',
-      expiresInSeconds: 6 * 3600,
-      issuer: 'school-billing',
-      audience: 'school-billing',
-    });
+    const { admin: token, school: schoolToken } = await benchTokens(secret, S.schoolId);
     const hot = S.studentIds[0]!;
     let nextPayer = 0;
 

@@ -14,7 +14,6 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { createClient } from '@connectrpc/connect';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { issueToken } from '../src/infrastructure/auth/token-issuer.js';
 import { CacheAdminService } from '../src/gen/billing/v1/cache_admin_pb.js';
 import {
   GetSchoolStatementResponseSchema,
@@ -30,6 +29,7 @@ import { type BenchReport, type BenchResults, renderMarkdown, renderSvg } from '
 import { freePort } from '../test/support/spawned-service.js';
 import { type BenchServer, startFloorServer, startServer } from './server.js';
 import { type Latency, median, medianLatency } from './stats.js';
+import { benchTokens } from './tokens.js';
 import { benchTransport } from './transport.js';
 import type { Job } from './worker.js';
 import { runWorker } from './worker-process.js';
@@ -115,17 +115,9 @@ async function main(): Promise<void> {
     );
     const url = `http://127.0.0.1:${server.port}`;
     log(`service pid ${server.pid} on ${url}`);
-    const token = await issueToken(secret, { role: 'admin', subject: 'bench', expiresInSeconds: 6 * 3600, issuer: 'school-billing', audience: 'school-billing' });
     const S = datasets.S!;
     const hot = S.studentIds[0]!;
-    const schoolToken = await issueToken(secret, {
-      role: 'school',
-      schoolIds: [S.schoolId],
-      subject: 'bench-school',
-      expiresInSeconds: 6 * 3600,
-      issuer: 'school-billing',
-      audience: 'school-billing',
-    });
+    const { admin: token, school: schoolToken } = await benchTokens(secret, S.schoolId);
     const results: Partial<BenchResults> = {};
     floor = await startFloor(url, token, { studentId: hot, schoolId: S.schoolId }, databaseUrl, unpaid.schoolId);
     const floorUrl = `http://127.0.0.1:${floor.port}`;
