@@ -23,7 +23,11 @@ export interface Caller {
 
 export const CALLER = createContextKey<Caller | null>(null, { description: 'caller' });
 
-/** The statement versions the call has read so far (authorization reads a student's with the student's school); unset when the call was not authorized (tests over fakes). */
+/**
+ * The statement versions the call has read so far (authorization reads a
+ * student's with the student's school); unset when the call was not
+ * authorized (tests over fakes).
+ */
 export const CALL_VERSIONS = createContextKey<CallVersions | undefined>(undefined, { description: 'statement versions read by the call' });
 
 /**

@@ -1,9 +1,9 @@
 import type { Authenticate } from '../../application/access/authenticate.js';
 import type { Authorize } from '../../application/access/authorize.js';
+import { CallVersions } from '../../application/statement/call-versions.js';
 import type { Actor } from '../../domain/access.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
 import { accessRuleFor } from './access-rules.js';
-import { CallVersions } from '../../application/statement/call-versions.js';
 import { CALLER, CALL_VERSIONS, type Caller, PEER_ADDRESS } from './call-context.js';
 import type { UnaryInterceptor } from './interceptors.js';
 import type { RateLimiter } from './rate-limiter.js';
