@@ -8,6 +8,7 @@
  *
  *   AB_A / AB_B        JSON objects of environment variables for each service ({} by default)
  *   AB_A_MAIN / AB_B_MAIN  entry of each build (default dist/main.js; copy dist/ aside to compare builds)
+ *   AB_A_NODE_ARGS / AB_B_NODE_ARGS  Node flags of each service (space-separated), e.g. V8's GC options
  *   AB_JOBS            comma-separated: health, hit, hit-school (a school caller's), cold-school, payment (p50 at concurrency 1),
  *                      hit-rps, health-rps (h2load, 64 in flight) — default health,hit,hit-rps
  *   AB_ROUNDS          default 8
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
         },
         `bench/results/tmp/ab-service-${variant}.log`,
         process.env[`AB_${variant}_MAIN`],
+        (process.env[`AB_${variant}_NODE_ARGS`] ?? '').split(' ').filter(Boolean),
       );
     }
     const { admin: token, school: schoolToken } = await benchTokens(secret, S.schoolId);

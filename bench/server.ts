@@ -16,12 +16,13 @@ const TICKS_PER_SECOND = 100;
 
 /**
  * The compiled service (`node dist/main.js`, or another build's `entry`) in
- * production configuration, its output to a log file.
+ * production configuration, its output to a log file; `flags` are Node flags
+ * for this service alone.
  */
-export async function startServer(env: Record<string, string>, logFile: string, entry = 'dist/main.js'): Promise<BenchServer> {
+export async function startServer(env: Record<string, string>, logFile: string, entry = 'dist/main.js', flags: string[] = []): Promise<BenchServer> {
   const port = await freePort();
   const serviceEnv = { NODE_ENV: 'production', LOG_LEVEL: 'info', GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port), ...env };
-  return spawnUntilReady([...nodeArgs(), entry], serviceEnv, port, logFile, 'School billing gRPC service on');
+  return spawnUntilReady([...nodeArgs(), ...flags, entry], serviceEnv, port, logFile, 'School billing gRPC service on');
 }
 
 /** The floor server (floor-server.ts) on a free port. */
