@@ -8,6 +8,7 @@ import type { Payment } from '../../src/domain/payment.js';
 import type { School } from '../../src/domain/school.js';
 import type { SchoolStatementRow } from '../../src/domain/statement.js';
 import { STUDENT_STATUSES, type Student } from '../../src/domain/student.js';
+import { runWithDeadline } from '../../src/infrastructure/postgres/call-deadline.js';
 import { sequelizeRepositories } from '../../src/infrastructure/postgres/repositories.js';
 import { SequelizeStatementReader } from '../../src/infrastructure/postgres/statement-reader.js';
 import { inMemoryRepositories } from '../fakes/in-memory-repositories.js';
@@ -118,11 +119,16 @@ describe('SequelizeStatementReader at size', () => {
     const smallRead = await counted(() => reader.schoolAccount(small.school.id, () => AS_OF, { size: 1000, token: null }));
     const largeRead = await counted(() => reader.schoolAccount(large.school.id, () => AS_OF, { size: 1000, token: null }));
     expect(largeRead.result!.rows.length).to.be.greaterThan(150);
-    // BEGIN (isolation and READ ONLY in one); school; totals with a page of rows; COMMIT.
-    expect(smallRead.count).to.equal(4);
-    expect(largeRead.count).to.equal(4);
+    // The school for its timezone; the school again with its totals and a page of rows, one statement.
+    expect(smallRead.count).to.equal(2);
+    expect(largeRead.count).to.equal(2);
     const pagedRead = await counted(() => reader.schoolAccount(large.school.id, () => AS_OF, { size: 7, token: null }));
-    expect(pagedRead.count).to.equal(4);
+    expect(pagedRead.count).to.equal(2);
+    // Under a deadline the figures statement runs in a transaction that caps it at the time left.
+    const capped = await counted(() => runWithDeadline({ expiresAt: Date.now() + 60_000 }, () => reader.schoolAccount(large.school.id, () => AS_OF, { size: 7, token: null })));
+    expect(capped.count).to.equal(5);
+    expect(queries.some((sql) => sql.includes('statement_timeout'))).to.equal(true);
+    expect(capped.result).to.deep.equal(pagedRead.result);
 
     const busiest = large.students.find((s) => s.schoolId === large.school.id)!;
     const studentRead = await counted(() => reader.studentAccount(busiest.id));
@@ -131,6 +137,22 @@ describe('SequelizeStatementReader at size', () => {
     expect(studentRead.count).to.equal(5);
     expect(quietRead.count).to.equal(5);
     expect(queries.every((sql) => !/\b(INSERT|UPDATE|DELETE)\b/i.test(sql.replace(/^Executing \([^)]*\): /, '')))).to.equal(true);
+  });
+
+  it('reads the figures again when the school read with them dates the statement otherwise', async () => {
+    const { school } = await seedSchool([sequelizeRepositories(db.sequelize)], 40, 5);
+    const later = addDays(AS_OF, 45);
+    // As if the timezone changed, to one with another date, between the school read and the figures.
+    const given: School[] = [];
+    const dates = [AS_OF, later, later];
+    const read = await counted(() => reader.schoolAccount(school.id, (s) => dates[given.push(s) - 1]!, { size: 1000, token: null }));
+
+    expect(given).to.have.length(3);
+    expect(read.count).to.equal(3);
+    const expected = await reader.schoolAccount(school.id, () => later, { size: 1000, token: null });
+    expect(read.result!.asOfDate).to.equal(later);
+    expect(read.result).to.deep.equal(expected);
+    expect(read.result!.totals).to.not.deep.equal((await reader.schoolAccount(school.id, () => AS_OF, { size: 1000, token: null }))!.totals);
   });
 
   it('pages cover every row exactly once, and the rows add up to the totals', async () => {

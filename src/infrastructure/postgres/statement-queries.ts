@@ -118,12 +118,16 @@ WITH invoice_totals AS (
  * $schoolId, $asOf, $limit and the keyset ($afterOutstanding, $afterId, both
  * null for the first page) → one page of student rows (outstanding
  * descending, then student id), the first of them also carrying the school's
- * totals, counts, aging and student counts (null on the others: the client
- * parses them once, not once per row); a school with no row on this page
- * gives one row with the totals and null row columns. One statement, so the
- * accounts are aggregated once for both.
+ * totals, counts, aging and student counts, and the school row with the
+ * statement's data version and epoch (null on the others: the client parses
+ * them once, not once per row; the school columns are null when there is no
+ * such school); a school with no row on this page gives one row with the
+ * totals and null row columns. One statement, so the accounts are aggregated
+ * once for both, and the school, its version and its figures share the
+ * statement's snapshot without a transaction around it.
  */
 export const SCHOOL_FIGURES = `${ACCOUNTS},
+school AS (${SCHOOL}),
 totals AS (
   SELECT 1::bigint                                    AS row_position,
          COALESCE(SUM(invoiced_minor), 0)::text       AS invoiced_minor,
@@ -158,7 +162,8 @@ totals AS (
    ORDER BY a.outstanding_minor DESC, a.student_id
    LIMIT $limit
 )
-SELECT t.*,
+SELECT s.*,
+       t.*,
        p.student_id         AS row_student_id,
        p.first_name         AS row_first_name,
        p.last_name          AS row_last_name,
@@ -170,4 +175,5 @@ SELECT t.*,
        p.overdue_minor::text     AS row_overdue_minor
   FROM page p
   FULL JOIN totals t ON t.row_position = p.row_position
+  LEFT JOIN school s ON t.row_position IS NOT NULL
  ORDER BY p.outstanding_minor DESC, p.student_id`;

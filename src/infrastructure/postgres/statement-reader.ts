@@ -8,6 +8,7 @@ import type { SchoolStatementRow, StatementTotals } from '../../domain/statement
 import { type StudentStatus, fullName } from '../../domain/student.js';
 import { type PageKey, decodePageToken, fetchLimit, keysetPage } from './page-tokens.js';
 import { type Row, bigintOf, instantOf, invoiceOf, paymentOf, schoolOf, studentOf, textOf } from './rows.js';
+import { remainingMs } from './call-deadline.js';
 import { Sql } from './sql.js';
 import { ACCOUNT_INVOICES, ACCOUNT_PAYMENTS, SCHOOL, SCHOOL_FIGURES, STUDENT_WITH_SCHOOL } from './statement-queries.js';
 
@@ -56,10 +57,13 @@ function statementRowOf(row: Row): SchoolStatementRow {
 }
 
 /**
- * Statements read in one REPEATABLE READ, READ ONLY transaction, so every
- * figure comes from one snapshot. A constant number of queries whatever the
- * size: student account 3 (student with school, invoices, payments), school
- * account 2 (school; totals with one page of rows), plus BEGIN and COMMIT.
+ * Every figure of a statement comes from one snapshot, with a constant
+ * number of queries whatever the size. A student account is three queries
+ * (student with school, invoices, payments) in one REPEATABLE READ, READ ONLY
+ * transaction, so BEGIN and COMMIT besides. A school account's figures, its
+ * school row and version are one statement, its own snapshot: no transaction
+ * unless the call has a deadline to cap it at; it is preceded by a read of
+ * the school for the timezone that dates it (below).
  */
 export class SequelizeStatementReader implements StatementReader {
   constructor(private readonly sequelize: Sequelize) {}
@@ -69,6 +73,11 @@ export class SequelizeStatementReader implements StatementReader {
       await sql.limitToDeadline();
       return work(sql);
     });
+  }
+
+  /** One statement: on its own, or in a transaction that caps it at the call's deadline. */
+  private statement<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return remainingMs() === null ? work(new Sql(this.sequelize)) : this.snapshot(work);
   }
 
   studentAccount(studentId: StudentId): Promise<StudentAccount | null> {
@@ -98,26 +107,38 @@ export class SequelizeStatementReader implements StatementReader {
     });
   }
 
+  /**
+   * The statement date depends on the school's timezone, which the figures
+   * need as a parameter: the school is read first to date the figures, and
+   * the figures statement reads it again in its own snapshot. Should the
+   * timezone have changed in between to one with another date, the figures
+   * are read again with that date.
+   */
   async schoolAccount(schoolId: SchoolId, asOf: (school: School) => CalendarDate, page: PageRequest): Promise<SchoolAccount | null> {
     const limit = fetchLimit(page);
-    return this.snapshot(async (sql) => {
-      const schoolRow = await sql.one<Row>(SCHOOL, { schoolId });
-      if (!schoolRow) return null;
-      // As for lists: the token is checked once its owner is found.
-      const [afterOutstanding, afterId] = page.token === null ? [null, null] : decodePageToken(SCHOOL_ROWS_PAGE, page.token);
-      const school = schoolOf(schoolRow);
-      const asOfDate = asOf(school);
-      const figures = await sql.select<Row>(SCHOOL_FIGURES, { schoolId, asOf: asOfDate, afterOutstanding, afterId, limit });
+    const first = await new Sql(this.sequelize).one<Row>(SCHOOL, { schoolId });
+    if (!first) return null;
+    // As for lists: the token is checked once its owner is found.
+    const [afterOutstanding, afterId] = page.token === null ? [null, null] : decodePageToken(SCHOOL_ROWS_PAGE, page.token);
+    for (let asOfDate = asOf(schoolOf(first)); ; ) {
+      const figures = await this.statement((sql) => sql.select<Row>(SCHOOL_FIGURES, { schoolId, asOf: asOfDate, afterOutstanding, afterId, limit }));
       const totals = figures[0];
       if (!totals) throw new Error('invariant: the figures query returns the totals row');
+      if (totals.id === null) return null;
+      const school = schoolOf(totals);
+      const dated = asOf(school);
+      if (dated !== asOfDate) {
+        asOfDate = dated;
+        continue;
+      }
       const rows = figures.filter((row) => row.row_student_id !== null).map(statementRowOf);
       const shown = keysetPage(rows, page, SCHOOL_ROWS_PAGE, (r) => [r.outstandingMinor.toString(), r.studentId]);
       const count = (column: string) => bigintOf(totals[column], column);
       return {
         school,
         asOfDate,
-        version: bigintOf(schoolRow.data_version, 'schools.data_version'),
-        epoch: bigintOf(schoolRow.epoch, 'cache_epoch.epoch'),
+        version: bigintOf(totals.data_version, 'schools.data_version'),
+        epoch: bigintOf(totals.epoch, 'cache_epoch.epoch'),
         totals: totalsOf(totals),
         studentCount: count('student_count'),
         activeStudentCount: count('active_student_count'),
@@ -126,6 +147,6 @@ export class SequelizeStatementReader implements StatementReader {
         rows: shown.items,
         nextPageToken: shown.nextToken,
       };
-    });
+    }
   }
 }
