@@ -6,9 +6,9 @@ import type { PageRequest } from '../../domain/page.js';
 import type { School } from '../../domain/school.js';
 import type { SchoolStatementRow, StatementTotals } from '../../domain/statement.js';
 import { type StudentStatus, fullName } from '../../domain/student.js';
+import { remainingMs } from './call-deadline.js';
 import { type PageKey, decodePageToken, fetchLimit, keysetPage } from './page-tokens.js';
 import { type Row, bigintOf, instantOf, invoiceOf, paymentOf, schoolOf, studentOf, textOf } from './rows.js';
-import { remainingMs } from './call-deadline.js';
 import { Sql } from './sql.js';
 import { ACCOUNT_INVOICES, ACCOUNT_PAYMENTS, SCHOOL, SCHOOL_FIGURES, STUDENT_WITH_SCHOOL } from './statement-queries.js';
 
