@@ -1,5 +1,4 @@
-import type { ResourceOwnership } from '../../src/application/ports/resource-ownership.js';
-import type { OwnedTarget } from '../../src/domain/access.js';
+import type { BilledTarget, ResourceOwnership } from '../../src/application/ports/resource-ownership.js';
 import type { InvoiceId, PaymentId, SchoolId } from '../../src/domain/ids.js';
 import type { InMemoryState } from './in-memory-state.js';
 
@@ -9,7 +8,7 @@ export class InMemoryOwnership implements ResourceOwnership {
 
   constructor(private readonly state: InMemoryState) {}
 
-  async schoolOf(target: Exclude<OwnedTarget, { kind: 'student' }>): Promise<SchoolId | null> {
+  async schoolOf(target: BilledTarget): Promise<SchoolId | null> {
     this.lookups += 1;
     switch (target.kind) {
       case 'invoice':

@@ -1,12 +1,11 @@
 import type { Sequelize } from 'sequelize';
-import type { ResourceOwnership } from '../../application/ports/resource-ownership.js';
-import type { OwnedTarget } from '../../domain/access.js';
+import type { BilledTarget, ResourceOwnership } from '../../application/ports/resource-ownership.js';
 import type { SchoolId } from '../../domain/ids.js';
 import { type Row, textOf } from './rows.js';
 import { Sql } from './sql.js';
 
 /** One primary-key read per kind; the table comes from this fixed map, never from the request. */
-const SCHOOL_OF: Readonly<Record<Exclude<OwnedTarget['kind'], 'student'>, string>> = {
+const SCHOOL_OF: Readonly<Record<BilledTarget['kind'], string>> = {
   invoice: 'SELECT school_id FROM invoices WHERE id = $id',
   payment: 'SELECT school_id FROM payments WHERE id = $id',
 };
@@ -19,7 +18,7 @@ export class SequelizeResourceOwnership implements ResourceOwnership {
     this.sql = new Sql(sequelize);
   }
 
-  async schoolOf(target: Exclude<OwnedTarget, { kind: 'student' }>): Promise<SchoolId | null> {
+  async schoolOf(target: BilledTarget): Promise<SchoolId | null> {
     const row = await this.sql.one<Row>(SCHOOL_OF[target.kind], { id: target.id });
     return row ? (textOf(row.school_id, 'school_id') as SchoolId) : null;
   }
