@@ -4,13 +4,16 @@
  * round runs every job on A and on B back to back (in alternating order), so
  * the host's drift from one minute to the next hits both alike, and the
  * paired ratios B/A are reported with their median and spread, for the
- * figure and for the server CPU per call (including warm-up calls).
+ * figure, for the server's CPU per call (every thread, warm-up calls
+ * included) and for its main thread's alone (read from the scheduler to the
+ * nanosecond: at concurrency 1 here, a call's p50 follows it closely).
  *
  *   AB_A / AB_B        JSON objects of environment variables for each service ({} by default)
  *   AB_A_MAIN / AB_B_MAIN  entry of each build (default dist/main.js; copy dist/ aside to compare builds)
  *   AB_A_NODE_ARGS / AB_B_NODE_ARGS  Node flags of each service (space-separated), e.g. V8's GC options
  *   AB_JOBS            comma-separated: health, hit, hit-school (a school caller's), cold-school, payment (p50 at concurrency 1),
- *                      hit-rps, health-rps (h2load, 64 in flight) — default health,hit,hit-rps
+ *                      health-c1, hit-c1 (p50 at concurrency 1 through h2load, whose client costs the host far less
+ *                      than the Node client's ~0.2 ms a call), hit-rps, health-rps (h2load, 64 in flight) — default health,hit,hit-rps
  *   AB_ROUNDS          default 8
  *
  * It builds nothing: run `npm run build` first.
@@ -34,7 +37,8 @@ import { runWorker } from './worker-process.js';
 
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 8);
 const JOBS = (process.env.AB_JOBS ?? 'health,hit,hit-rps').split(',');
-const KNOWN = new Set(['health', 'hit', 'hit-school', 'cold-school', 'payment', 'hit-rps', 'health-rps']);
+const KNOWN = new Set(['health', 'hit', 'hit-school', 'cold-school', 'payment', 'health-c1', 'hit-c1', 'hit-rps', 'health-rps']);
+const C1_REQUESTS = 3_000;
 const PAYMENTS_PER_RUN = 60;
 const THROUGHPUT_REQUESTS = 20_000;
 const VARIANTS = ['A', 'B'] as const;
@@ -95,25 +99,29 @@ async function main(): Promise<void> {
           return made((await runWorker<Latency>({ kind: 'create-payment', url, token, studentIds, amountMinor: '1000000', warmup: 10 })).p50, studentIds.length);
         }
         default: {
-          const hit = job === 'hit-rps';
-          let calls = THROUGHPUT_REQUESTS;
+          // Through h2load: *-rps at 64 in flight, *-c1 one call at a time.
+          const hit = job.startsWith('hit');
+          const c1 = job.endsWith('-c1');
+          const requests = c1 ? C1_REQUESTS : THROUGHPUT_REQUESTS;
+          const load = (count: number, logFile?: string) =>
+            h2load({
+              url: hit ? `${url}/billing.v1.StatementService/GetStudentStatement` : `${url}/grpc.health.v1.Health/Check`,
+              body: hit ? toBinary(GetStudentStatementRequestSchema, create(GetStudentStatementRequestSchema, { studentId: hot })) : toBinary(HealthCheckRequestSchema, create(HealthCheckRequestSchema, {})),
+              requests: count,
+              connections: c1 ? 1 : 4,
+              streams: c1 ? 1 : 16,
+              token,
+              bodyFile: `bench/results/tmp/ab-body-${job}.bin`,
+              ...(logFile ? { logFile } : {}),
+            });
+          let calls = requests;
           if (first) {
-            calls += 1001;
-            await runWorker(
-              hit ? { kind: 'student-statement', url, token, studentId: hot, cold: false, warmup: 1000, samples: 1 } : { kind: 'health', url, token, warmup: 1000, samples: 1 },
-            );
+            calls += 1000;
+            await load(1000);
           }
-          const result = await h2load({
-            url: hit ? `${url}/billing.v1.StatementService/GetStudentStatement` : `${url}/grpc.health.v1.Health/Check`,
-            body: hit ? toBinary(GetStudentStatementRequestSchema, create(GetStudentStatementRequestSchema, { studentId: hot })) : toBinary(HealthCheckRequestSchema, create(HealthCheckRequestSchema, {})),
-            requests: THROUGHPUT_REQUESTS,
-            connections: 4,
-            streams: 16,
-            token,
-            bodyFile: `bench/results/tmp/ab-body-${job}.bin`,
-          });
-          if (result.succeeded !== THROUGHPUT_REQUESTS) throw new Error(`h2load: ${THROUGHPUT_REQUESTS - result.succeeded} calls failed`);
-          return made(result.throughput, calls);
+          const result = await load(requests, c1 ? `bench/results/tmp/ab-${job}.log` : undefined);
+          if (result.succeeded !== requests) throw new Error(`h2load: ${requests - result.succeeded} calls failed`);
+          return made(c1 ? result.latency!.p50 : result.throughput, calls);
         }
       }
     };
@@ -121,14 +129,17 @@ async function main(): Promise<void> {
     const figures = new Map<string, Record<Variant, number[]>>(JOBS.map((job) => [job, { A: [], B: [] }]));
     // Server CPU per call is steadier than latency here: it does not wait on the other processes' wake-ups.
     const cpu = new Map<string, Record<Variant, number[]>>(JOBS.map((job) => [job, { A: [], B: [] }]));
+    const mainThreadCpu = new Map<string, Record<Variant, number[]>>(JOBS.map((job) => [job, { A: [], B: [] }]));
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const job of JOBS) {
         for (const variant of round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
           const server = servers[variant]!;
           const before = await server.cpuMs();
+          const mainBefore = await server.mainThreadCpuMs();
           const { figure, calls } = await measure(job, `http://127.0.0.1:${server.port}`, round === 0);
           figures.get(job)![variant].push(figure);
           cpu.get(job)![variant].push(((await server.cpuMs()) - before) / calls);
+          mainThreadCpu.get(job)![variant].push(((await server.mainThreadCpuMs()) - mainBefore) / calls);
         }
       }
       process.stdout.write(`round ${round + 1}/${ROUNDS} done\n`);
@@ -142,6 +153,7 @@ async function main(): Promise<void> {
     };
     for (const [job, values] of figures) row(job, job.endsWith('-rps') ? 'requests/s' : 'p50 ms', values, 2);
     for (const [job, values] of cpu) row(job, 'server CPU ms/call', values, 3);
+    for (const [job, values] of mainThreadCpu) row(job, 'main thread CPU ms/call', values, 3);
   } finally {
     for (const server of Object.values(servers)) await server.stop();
     await removeKeys(redis, prefix);

@@ -8,6 +8,11 @@ export interface BenchServer {
   readonly pid: number;
   /** User + system CPU time of the process so far, in milliseconds. */
   cpuMs(): Promise<number>;
+  /**
+   * Time the main thread (the event loop) has run so far, in milliseconds, to the
+   * nanosecond (the scheduler's own count), without the GC and compiler threads.
+   */
+  mainThreadCpuMs(): Promise<number>;
   rssBytes(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -78,6 +83,10 @@ async function spawnUntilReady(args: string[], env: Record<string, string>, port
       const fields = await stat();
       // utime and stime are fields 14 and 15 of /proc/pid/stat (11 and 12 after the command name).
       return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    },
+    async mainThreadCpuMs() {
+      const schedstat = await readFile(`/proc/${child.pid}/task/${child.pid}/schedstat`, 'utf8');
+      return Number(schedstat.split(' ')[0]) / 1e6;
     },
     async rssBytes() {
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
